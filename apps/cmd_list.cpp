@@ -1,0 +1,35 @@
+#include <iostream>
+
+#include "commands.hpp"
+#include "mixq/common/paths.hpp"
+#include "mixq/workloads/layer.hpp"
+#include "mixq/workloads/precision.hpp"
+
+namespace mixq::cli {
+
+void add_list_command(CLI::App& app, Action& action) {
+  auto* cmd = app.add_subcommand("list", "List the registered components and presets");
+  cmd->callback([&action] {
+    action = [] {
+      std::cout << "workloads (configs/workloads):";
+      for (const auto& name : list_presets("workloads")) std::cout << ' ' << name;
+      std::cout << "\nlayer ops:";
+      for (const auto op : {workloads::OpKind::kConv, workloads::OpKind::kDepthwiseConv,
+                            workloads::OpKind::kFullyConnected, workloads::OpKind::kGemm,
+                            workloads::OpKind::kMaxPool, workloads::OpKind::kAvgPool,
+                            workloads::OpKind::kAdd, workloads::OpKind::kConcat}) {
+        std::cout << ' ' << workloads::to_string(op);
+      }
+      std::cout << "\nprecision granularities:";
+      for (const auto g : {workloads::Granularity::kLayer, workloads::Granularity::kChannelGroup,
+                           workloads::Granularity::kChannel, workloads::Granularity::kWeight}) {
+        std::cout << ' ' << workloads::to_string(g);
+      }
+      std::cout << "\nactivation memory definitions: peak sum max_tensor\n";
+      std::cout << "config folder: " << config_dir().string() << '\n';
+      return 0;
+    };
+  });
+}
+
+}  // namespace mixq::cli

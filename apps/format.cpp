@@ -1,0 +1,80 @@
+#include "format.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace mixq::cli {
+
+std::string human_count(double value) {
+  const char* units[] = {"", " k", " M", " G", " T", " P"};
+  int unit = 0;
+  while (std::fabs(value) >= 1000.0 && unit < 5) {
+    value /= 1000.0;
+    ++unit;
+  }
+  char buf[64];
+  if (unit == 0) {
+    std::snprintf(buf, sizeof buf, "%.0f", value);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g%s", value, units[unit]);
+  }
+  return buf;
+}
+
+std::string human_bytes_from_bits(std::int64_t bits) {
+  double bytes = static_cast<double>(bits) / 8.0;
+  const char* units[] = {" B", " kB", " MB", " GB", " TB"};
+  int unit = 0;
+  while (bytes >= 1000.0 && unit < 4) {
+    bytes /= 1000.0;
+    ++unit;
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, unit == 0 ? "%.4g%s" : "%.3g%s", bytes, units[unit]);
+  return buf;
+}
+
+Table::Table(std::vector<std::string> headers) {
+  for (auto& h : headers) {
+    const bool left = !h.empty() && h.front() == '<';
+    left_.push_back(left);
+    headers_.push_back(left ? h.substr(1) : h);
+  }
+}
+
+void Table::add(std::vector<std::string> row) {
+  row.resize(headers_.size());
+  rows_.push_back(std::move(row));
+}
+
+void Table::add_rule() { rows_.emplace_back(); }
+
+void Table::print(std::ostream& os) const {
+  std::vector<std::size_t> width(headers_.size());
+  for (std::size_t c = 0; c < headers_.size(); ++c) width[c] = headers_[c].size();
+  for (const auto& row : rows_) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  const auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const std::string pad(width[c] - cells[c].size(), ' ');
+      os << (c == 0 ? "" : "  ") << (left_[c] ? cells[c] + pad : pad + cells[c]);
+    }
+    os << '\n';
+  };
+  std::size_t total = 0;
+  for (const auto w : width) total += w + 2;
+  const std::string rule(total > 2 ? total - 2 : 0, '-');
+  line(headers_);
+  os << rule << '\n';
+  for (const auto& row : rows_) {
+    if (row.empty()) {
+      os << rule << '\n';
+    } else {
+      line(row);
+    }
+  }
+}
+
+}  // namespace mixq::cli

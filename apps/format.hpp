@@ -1,0 +1,30 @@
+// Terminal tables and number formatting for the CLI (the library itself never prints).
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace mixq::cli {
+
+// "1.23 M", "456 k": counts in engineering units.
+std::string human_count(double value);
+// Bits as bytes: "12.3 kB", "1.23 MB" (decimal units).
+std::string human_bytes_from_bits(std::int64_t bits);
+
+// Columns are left-aligned when their header starts with '<', right-aligned otherwise.
+class Table {
+ public:
+  explicit Table(std::vector<std::string> headers);
+  void add(std::vector<std::string> row);
+  void add_rule();
+  void print(std::ostream& os) const;
+
+ private:
+  std::vector<std::string> headers_;
+  std::vector<bool> left_;
+  std::vector<std::vector<std::string>> rows_;  // an empty row is a rule
+};
+
+}  // namespace mixq::cli

@@ -1,0 +1,27 @@
+# mixq_add_module(NAME SOURCES ... [DEPS ...]): one static library per module, exposed as
+# mixq::NAME, with its public headers under NAME/include/mixq/NAME.
+function(mixq_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+                                           -Wnon-virtual-dtor -Woverloaded-virtual)
+  # GCC 12 at -O3 reports -Wrestrict on ordinary std::string concatenation (GCC bug 105651,
+  # a false positive inside libstdc++); keep the warning on other compilers.
+  if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+    target_compile_options(${target} PRIVATE -Wno-restrict)
+  endif()
+  if(MIXQ_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+function(mixq_add_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(mixq_${name} STATIC ${ARG_SOURCES})
+  add_library(mixq::${name} ALIAS mixq_${name})
+  target_include_directories(mixq_${name} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
+    $<INSTALL_INTERFACE:include>)
+  target_link_libraries(mixq_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  set_target_properties(mixq_${name} PROPERTIES OUTPUT_NAME mixq_${name}
+                                                POSITION_INDEPENDENT_CODE ON)
+  mixq_warnings(mixq_${name})
+endfunction()
