@@ -375,7 +375,8 @@ class Loader {
   }
 
   Layer build(const yaml::Node& node, const std::string& name,
-              const std::vector<TensorShape>& in, const Variables& vars) {
+              const std::vector<TensorShape>& in, const Variables& vars,
+              const std::vector<std::string>& extra_keys = {}) {
     const auto op_name = node.get<std::string>("op");
     OpKind op{};
     if (!parse_op(op_name, op)) {
@@ -383,6 +384,7 @@ class Loader {
                                            "' (conv, dwconv, fc, gemm, maxpool, avgpool, add, concat)");
     }
     std::vector<std::string> keys{"name", "op", "when"};
+    keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
     keys.emplace_back(op == OpKind::kAdd || op == OpKind::kConcat ? "inputs" : "input");
     Layer layer;
     layer.name = name;
@@ -542,12 +544,9 @@ class Loader {
     // For a gemm `n` is the GEMM's N (output features), not the batch.
     const bool gemm = op == OpKind::kGemm;
     const std::int64_t batch = gemm ? 1 : node.get_int("n", 1, kMaxDim, 1);
-    // The single-layer keys are consumed here; build() sees the layer keys only.
-    YAML::Node copy = YAML::Clone(node.raw());
-    for (const char* key : {"n", "c", "h", "w", "p", "q"}) {
-      if (!(gemm && std::string_view(key) == "n")) copy.remove(key);
-    }
-    if (!copy["name"]) copy["name"] = "layer";
+    // The single-layer keys are read here; build() accepts them besides the layer's own.
+    const std::vector<std::string> shape_keys =
+        gemm ? std::vector<std::string>{} : std::vector<std::string>{"n", "c", "h", "w", "p", "q"};
     const Variables none;
     TensorShape shape;
     if (op == OpKind::kGemm) {
@@ -566,10 +565,9 @@ class Loader {
         }
       }
     }
-    name_ = copy["name"].as<std::string>();
+    name_ = node.get<std::string>("name", "layer");
     input_shape_ = shape;
-    yaml::Node layer_node(copy, std::make_shared<const std::string>(node.file()), node.path());
-    Layer layer = build(layer_node, name_, {shape}, none);
+    Layer layer = build(node, name_, {shape}, none, shape_keys);
     layer.n = batch;
     layers_.push_back(layer);
     inputs_.push_back({kNetworkInput});

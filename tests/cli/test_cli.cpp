@@ -1,0 +1,116 @@
+// The mixq command line: JSON shape, exit codes, and the invalid-input corpus.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "cli/run.hpp"
+
+using mixq::test::run_cli;
+
+TEST_CASE("mixq --help and list", "[cli]") {
+  auto r = run_cli("--help");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("workload"));
+  r = run_cli("list");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("dwconv"));
+  CHECK_THAT(r.out, Catch::Contains("channel_group"));
+  r = run_cli("no-such-command");
+  CHECK(r.exit_code != 0);
+}
+
+TEST_CASE("workload show --json has layers and total", "[cli]") {
+  const auto r = run_cli("workload show tests/data/workloads/hand.yaml --bits w4a8 --json");
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  REQUIRE(doc["layers"].is_array());
+  CHECK(doc["layers"].size() == 3);
+  CHECK(doc["layers"][0]["name"] == "conv");
+  CHECK(doc["layers"][0]["macs"] == 4 * 2 * 9 * 16);
+  const auto& total = doc["total"];
+  for (const char* key : {"macs", "params", "weight_bits", "activation_bits", "bops"}) {
+    CHECK(total.contains(key));
+  }
+  CHECK(total["macs"] == 1152 + 16 * 3);
+  CHECK(total["weight_bits"] == 72 * 4 + 48 * 4);
+}
+
+TEST_CASE("workload show prints a per-layer table with totals", "[cli]") {
+  const auto r = run_cli("workload show tests/data/workloads/hand.yaml --bits w2a4");
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("conv"));
+  CHECK_THAT(r.out, Catch::Contains("w2a4"));
+  CHECK_THAT(r.out, Catch::Contains("total"));
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("bad flags and missing files exit non-zero with a message", "[cli][errors]") {
+  auto r = run_cli("workload show tests/data/workloads/hand.yaml --bits w4");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("--bits"));
+  CHECK(r.out.empty());
+  r = run_cli("workload show no_such_network");
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("no workloads preset"));
+  r = run_cli("workload show missing/file.yaml");
+  CHECK(r.exit_code == 2);
+}
+
+namespace {
+
+// Reads the "# key: value" header of a corpus file.
+std::map<std::string, std::string> header_of(const std::filesystem::path& file) {
+  std::map<std::string, std::string> header;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line) && line.rfind("# ", 0) == 0) {
+    const auto colon = line.find(": ");
+    if (colon != std::string::npos) header[line.substr(2, colon - 2)] = line.substr(colon + 2);
+  }
+  return header;
+}
+
+}  // namespace
+
+// Every file under tests/data/invalid/ states the error it must produce: the text (expect)
+// and the line and key path (at). The CLI must exit 2, print nothing on stdout, and name the
+// file, line and key on stderr.
+TEST_CASE("the invalid-input corpus is rejected with located messages", "[cli][errors][corpus]") {
+  const std::filesystem::path root = std::filesystem::path(MIXQ_SOURCE_DIR) / "tests/data/invalid";
+  int cases = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const auto header = header_of(entry.path());
+    const std::string rel = std::filesystem::relative(entry.path(), MIXQ_SOURCE_DIR).string();
+    const std::string kind = entry.path().parent_path().filename().string();
+    std::string args;
+    if (kind == "workloads") {
+      args = "workload show '" + rel + "' --json";
+    } else if (kind == "assignments") {
+      args = "workload show '" + header.at("workload") + "' --assignment '" + rel + "' --json";
+    } else {
+      FAIL("no runner for corpus folder " << kind);
+    }
+    INFO(rel);
+    REQUIRE(header.count("expect") == 1);
+    REQUIRE(header.count("at") == 1);
+    const auto r = run_cli(args);
+    INFO(r.err);
+    CHECK(r.exit_code == 2);
+    CHECK(r.out.empty());
+    CHECK_THAT(r.err, Catch::Contains(header.at("expect")));
+    // "at: LINE [KEY.PATH]"
+    const std::string at = header.at("at");
+    const auto space = at.find(' ');
+    const std::string line = at.substr(0, space);
+    CHECK_THAT(r.err, Catch::Contains(rel + ":" + line + ":"));
+    if (space != std::string::npos) {
+      CHECK_THAT(r.err, Catch::Contains("key '" + at.substr(space + 1) + "'"));
+    }
+    ++cases;
+  }
+  CHECK(cases >= 20);
+}
