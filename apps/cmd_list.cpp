@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "mixq/arch/pe_registry.hpp"
 #include "mixq/common/paths.hpp"
 #include "mixq/workloads/layer.hpp"
 #include "mixq/workloads/precision.hpp"
@@ -26,6 +27,20 @@ void add_list_command(CLI::App& app, Action& action) {
         std::cout << ' ' << workloads::to_string(g);
       }
       std::cout << "\nactivation memory definitions: peak sum max_tensor\n";
+      std::cout << "arch presets (configs/arch):";
+      for (const auto& name : list_presets("arch")) std::cout << ' ' << name;
+      std::cout << "\ndataflows: ws os is\nmapper objectives: latency energy edp\n";
+      std::cout << "PE families (pe: {family: NAME, ...}):\n";
+      const auto& registry = arch::PeRegistry::builtin();
+      for (const auto& name : registry.names()) {
+        const arch::PeFamily* family = registry.find(name);
+        std::cout << "  " << name << ": " << family->summary << "\n";
+        for (const auto& p : family->params) {
+          std::cout << "      " << p.name << " (" << arch::to_string(p.type)
+                    << (p.default_value ? ", default " + *p.default_value : std::string(", required"))
+                    << "): " << p.description << "\n";
+        }
+      }
       std::cout << "config folder: " << config_dir().string() << '\n';
       return 0;
     };

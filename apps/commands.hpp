@@ -12,5 +12,7 @@ using Action = std::function<int()>;
 
 void add_list_command(CLI::App& app, Action& action);
 void add_workload_commands(CLI::App& app, Action& action);
+void add_eval_command(CLI::App& app, Action& action);
+void add_arch_commands(CLI::App& app, Action& action);
 
 }  // namespace mixq::cli

@@ -4,20 +4,38 @@
 
 namespace mixq::workloads {
 
+namespace {
+
+// The widest reader decides how a tensor is stored.
+int reader_bits(const PrecisionAssignment& a, const std::vector<std::size_t>& readers,
+                int fallback) {
+  int bits = 0;
+  for (const auto r : readers) bits = std::max(bits, a[r].max_a_bits());
+  return readers.empty() ? fallback : bits;
+}
+
+}  // namespace
+
+std::vector<int> output_tensor_bits(const Network& net, const PrecisionAssignment& a) {
+  std::vector<int> bits(net.size());
+  for (std::size_t i = 0; i < net.size(); ++i) {
+    bits[i] = reader_bits(a, net.consumers_of(i), a[i].max_a_bits());
+  }
+  return bits;
+}
+
+int input_tensor_bits(const Network& net, const PrecisionAssignment& a) {
+  return reader_bits(a, net.consumers_of_input(), 8);
+}
+
 NetworkMetrics compute_metrics(const Network& net, const PrecisionAssignment& a) {
   a.validate(net);
   NetworkMetrics m;
   m.layers.resize(net.size());
   const std::int64_t batch = net.batch();
 
-  // Storage precision of each tensor: the widest reader decides.
-  const auto reader_bits = [&](const std::vector<std::size_t>& readers, int fallback) {
-    int bits = 0;
-    for (const auto r : readers) bits = std::max(bits, a[r].max_a_bits());
-    return readers.empty() ? fallback : bits;
-  };
-  const int input_tensor_bits = reader_bits(net.consumers_of_input(), 8);
-  m.input_bits = net.input_shape().elements() * batch * input_tensor_bits;
+  const std::vector<int> stored_bits = output_tensor_bits(net, a);
+  m.input_bits = net.input_shape().elements() * batch * input_tensor_bits(net, a);
 
   for (std::size_t i = 0; i < net.size(); ++i) {
     const Layer& layer = net.layer(i);
@@ -25,7 +43,7 @@ NetworkMetrics compute_metrics(const Network& net, const PrecisionAssignment& a)
     LayerMetrics& lm = m.layers[i];
     lm.macs = layer.macs();
     lm.params = layer.params();
-    lm.output_tensor_bits = reader_bits(net.consumers_of(i), lp.max_a_bits());
+    lm.output_tensor_bits = stored_bits[i];
     lm.output_bits = layer.output_shape().elements() * batch * lm.output_tensor_bits;
     if (layer.has_weights()) {
       lm.bops = static_cast<double>(lm.macs) * lp.max_w_bits() * lp.max_a_bits();

@@ -33,6 +33,11 @@ struct ArraySpec {
   std::int64_t cols = 1;
   Dataflow dataflow = Dataflow::kWeightStationary;
   bool rows_unroll_filter = true;
+  // How operands reach the PEs. A systolic array pays 2·rows + cols − 2 cycles of fill and
+  // drain per fold; a broadcast array (operands broadcast on buses, partial sums reduced in
+  // adder trees, as in DaDianNao-style tiles) pays a fixed pipeline depth instead.
+  bool systolic = true;
+  std::int64_t fold_overhead_cycles = 0;  // per fold, broadcast arrays only
 };
 
 // One on-chip buffer between DRAM and the array. Every operand is held by exactly one

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,9 @@ struct TensorShape {
   std::int64_t w = 0;
   [[nodiscard]] std::int64_t elements() const noexcept { return c * h * w; }
   friend bool operator==(const TensorShape&, const TensorShape&) = default;
+  friend std::ostream& operator<<(std::ostream& os, const TensorShape& t) {
+    return os << t.c << "x" << t.h << "x" << t.w;
+  }
 };
 
 struct Layer {

@@ -49,6 +49,12 @@ struct NetworkMetrics {
   double ebops = 0;
 };
 
+// Storage precision of every layer's output tensor: the largest a_bits among the layers that
+// read it, the producer's own largest a_bits for a tensor nobody reads (a network output).
+[[nodiscard]] std::vector<int> output_tensor_bits(const Network& net, const PrecisionAssignment& a);
+// The same for the network input (8 when no layer reads it, which a valid network excludes).
+[[nodiscard]] int input_tensor_bits(const Network& net, const PrecisionAssignment& a);
+
 // Throws InputError when `a` does not fit `net` (see PrecisionAssignment::validate).
 [[nodiscard]] NetworkMetrics compute_metrics(const Network& net, const PrecisionAssignment& a);
 

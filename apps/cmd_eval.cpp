@@ -1,0 +1,185 @@
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "format.hpp"
+#include "mixq/arch/accelerator.hpp"
+#include "mixq/costmodel/network_cost.hpp"
+#include "mixq/workloads/loader.hpp"
+#include "options.hpp"
+
+namespace mixq::cli {
+namespace {
+
+using costmodel::NetworkCost;
+
+std::string percent(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * x);
+  return buf;
+}
+
+std::string seconds(double s) {
+  char buf[32];
+  if (s >= 1) {
+    std::snprintf(buf, sizeof buf, "%.3g s", s);
+  } else if (s >= 1e-3) {
+    std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
+  }
+  return buf;
+}
+
+std::string energy(double pj) {
+  char buf[32];
+  if (pj >= 1e9) {
+    std::snprintf(buf, sizeof buf, "%.3g mJ", pj * 1e-9);
+  } else if (pj >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.3g uJ", pj * 1e-6);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g nJ", pj * 1e-3);
+  }
+  return buf;
+}
+
+nlohmann::json mapping_json(const costmodel::Mapping& m) {
+  return {{"dataflow", arch::to_string(m.dataflow)},
+          {"groups", m.gemm.groups},
+          {"gemm", {{"m", m.gemm.m}, {"kr", m.gemm.kr}, {"nf", m.gemm.nf}}},
+          {"w_bits", m.w_bits},
+          {"a_bits", m.a_bits},
+          {"out_bits", m.out_bits},
+          {"spatial_factor", m.spatial_factor},
+          {"temporal_factor", m.temporal_factor},
+          {"tile", {{"m", m.tile_m}, {"c", m.tile_c}, {"k", m.tile_k}}},
+          {"loop_order", costmodel::to_string(m.order)}};
+}
+
+nlohmann::json energy_json(const costmodel::EnergyBreakdown& e, const arch::Accelerator& acc) {
+  nlohmann::json j{{"mac_pj", e.mac_pj}, {"dram_pj", e.dram_pj}};
+  for (std::size_t b = 0; b < e.buffer_pj.size(); ++b) j[acc.buffers[b].name + "_pj"] = e.buffer_pj[b];
+  return j;
+}
+
+}  // namespace
+
+void add_eval_command(CLI::App& app, Action& action) {
+  struct Args {
+    std::string arch;
+    std::string workload;
+    PrecisionOptions precision;
+    std::vector<std::string> overrides;
+    std::string objective = "latency";
+    bool json = false;
+    bool show_mapping = false;
+  };
+  static Args args;
+  auto* cmd = app.add_subcommand("eval", "Price a network (or one layer) on an accelerator with "
+                                         "the analytic cost model");
+  cmd->add_option("--arch", args.arch, "Arch preset (see `mixq list`) or YAML file")->required();
+  cmd->add_option("--workload", args.workload, "Zoo network or workload YAML file")->required();
+  args.precision.add_to(cmd);
+  cmd->add_option("--set", args.overrides, "Override an arch key, e.g. --set array.rows=32");
+  cmd->add_option("--objective", args.objective, "What the mapper minimizes")
+      ->check(CLI::IsMember({"latency", "energy", "edp"}));
+  cmd->add_flag("--json", args.json, "Print one JSON document");
+  cmd->add_flag("--show-mapping", args.show_mapping, "Show each layer's mapping");
+  cmd->callback([&action] {
+    action = [] {
+      arch::Accelerator acc = arch::load_arch(args.arch, args.overrides);
+      const workloads::Network net = workloads::load_workload(args.workload);
+      const workloads::PrecisionAssignment a = args.precision.resolve(net);
+      costmodel::Objective objective{};
+      (void)costmodel::parse_objective(args.objective, objective);
+      const costmodel::CostModel model(std::move(acc), objective);
+      const auto check = model.check(net, a);
+      if (!check.ok) {
+        throw InputError(InputError::Kind::kValue, SourceLocation{args.workload, 0, 0, check.layer},
+                         "cannot run on '" + model.accelerator().name + "': " + check.reason);
+      }
+      const NetworkCost cost = model.evaluate(net, a);
+      const arch::Accelerator& hw = model.accelerator();
+      if (args.json) {
+        nlohmann::json layers = nlohmann::json::array();
+        for (const auto& lr : cost.layers) {
+          nlohmann::json l{{"name", lr.name},
+                           {"on_array", lr.on_array},
+                           {"cycles", lr.cost.cycles},
+                           {"compute_cycles", lr.cost.compute_cycles},
+                           {"memory_stall_cycles", lr.cost.memory_stall_cycles},
+                           {"latency_s", lr.cost.latency_s},
+                           {"macs", lr.cost.macs},
+                           {"energy_pj", lr.cost.energy_pj},
+                           {"energy", energy_json(lr.cost.energy, hw)},
+                           {"utilization", lr.cost.utilization},
+                           {"spatial_utilization", lr.cost.spatial_utilization},
+                           {"dram_read_bits", lr.cost.dram_read_bits},
+                           {"dram_write_bits", lr.cost.dram_write_bits}};
+          if (args.show_mapping) {
+            nlohmann::json maps = nlohmann::json::array();
+            for (const auto& g : lr.groups) maps.push_back(mapping_json(g.mapping));
+            l["mappings"] = maps;
+          }
+          layers.push_back(l);
+        }
+        const nlohmann::json doc{
+            {"arch", hw.name},
+            {"workload", net.name()},
+            {"precision", args.precision.describe()},
+            {"objective", args.objective},
+            {"layers", layers},
+            {"total", {{"cycles", cost.cycles},
+                       {"latency_s", cost.latency_s},
+                       {"energy_pj", cost.energy_pj},
+                       {"energy", energy_json(cost.energy, hw)},
+                       {"macs", cost.macs},
+                       {"dram_read_bits", cost.dram_read_bits},
+                       {"dram_write_bits", cost.dram_write_bits}}}};
+        std::cout << doc.dump(2) << '\n';
+        return 0;
+      }
+      std::cout << net.name() << " on " << hw.name << " (" << hw.array.rows << "x" << hw.array.cols
+                << " " << arch::to_string(hw.array.dataflow) << ", "
+                << hw.frequency_hz / 1e6 << " MHz), precision " << args.precision.describe()
+                << ", mapper objective " << args.objective << "\n\n";
+      std::vector<std::string> headers{"<layer", "cycles", "latency", "stall", "util", "energy",
+                                       "MAC", "buffers", "DRAM", "DRAM traffic"};
+      if (args.show_mapping) headers.emplace_back("<mapping (tile m,c,k / order / f_s,f_t)");
+      Table table(headers);
+      for (const auto& lr : cost.layers) {
+        double buffers = 0;
+        for (const double e : lr.cost.energy.buffer_pj) buffers += e;
+        std::vector<std::string> row{
+            lr.name, human_count(static_cast<double>(lr.cost.cycles)), seconds(lr.cost.latency_s),
+            percent(lr.cost.cycles > 0 ? static_cast<double>(lr.cost.memory_stall_cycles) / static_cast<double>(lr.cost.cycles) : 0),
+            lr.on_array ? percent(lr.cost.utilization) : "-", energy(lr.cost.energy_pj),
+            energy(lr.cost.energy.mac_pj), energy(buffers), energy(lr.cost.energy.dram_pj),
+            human_bytes_from_bits(lr.cost.dram_read_bits + lr.cost.dram_write_bits)};
+        if (args.show_mapping) {
+          std::string m;
+          for (const auto& g : lr.groups) {
+            const auto& mp = g.mapping;
+            if (!m.empty()) m += " | ";
+            m += std::to_string(mp.tile_m) + "," + std::to_string(mp.tile_c) + "," +
+                 std::to_string(mp.tile_k) + " / " + costmodel::to_string(mp.order) + " / " +
+                 std::to_string(mp.spatial_factor) + "," + std::to_string(mp.temporal_factor).substr(0, 4);
+          }
+          row.push_back(m);
+        }
+        table.add(row);
+      }
+      table.add_rule();
+      double buffers = 0;
+      for (const double e : cost.energy.buffer_pj) buffers += e;
+      table.add({"total", human_count(static_cast<double>(cost.cycles)), seconds(cost.latency_s), "",
+                 "", energy(cost.energy_pj), energy(cost.energy.mac_pj), energy(buffers),
+                 energy(cost.energy.dram_pj),
+                 human_bytes_from_bits(cost.dram_read_bits + cost.dram_write_bits)});
+      table.print(std::cout);
+      return 0;
+    };
+  });
+}
+
+}  // namespace mixq::cli

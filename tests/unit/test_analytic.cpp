@@ -1,0 +1,193 @@
+// The analytic evaluator and the mapper against hand derivations.
+#include <catch2/catch.hpp>
+
+#include "mixq/costmodel/analytic.hpp"
+#include "mixq/costmodel/mapper.hpp"
+#include "mixq/workloads/loader.hpp"
+
+using namespace mixq;
+using costmodel::Mapping;
+using costmodel::PeRate;
+using costmodel::TileDim;
+
+namespace {
+
+// An array with roomy buffers and fast DRAM, so that only the array's timing shows.
+arch::Accelerator array(std::int64_t rows, std::int64_t cols, arch::Dataflow df,
+                        bool unroll_filter = true) {
+  arch::Accelerator acc;
+  acc.name = "test";
+  acc.frequency_hz = 1e9;
+  acc.array = {rows, cols, df, unroll_filter};
+  arch::BufferSpec buf;
+  buf.name = "global";
+  buf.size_bits = std::int64_t{1} << 40;
+  buf.holds = {true, true, true};
+  buf.read_bits_per_cycle = 1e12;
+  buf.write_bits_per_cycle = 1e12;
+  buf.read_energy_pj_per_bit = 0.05;
+  buf.write_energy_pj_per_bit = 0.1;
+  acc.buffers = {buf};
+  acc.dram = {1e12, 10.0, ""};
+  return acc;
+}
+
+PeRate unit_rate(std::int64_t spatial = 1, double temporal = 1.0) {
+  PeRate r;
+  r.supported = true;
+  r.spatial_factor = spatial;
+  r.temporal_factor = temporal;
+  r.energy_per_mac_pj = 1.0;
+  return r;
+}
+
+workloads::Layer gemm(std::int64_t m, std::int64_t n, std::int64_t k) {
+  return workloads::load_network_string("layer: {op: gemm, m: " + std::to_string(m) +
+                                        ", n: " + std::to_string(n) + ", k: " + std::to_string(k) + "}")
+      .layer(0);
+}
+
+Mapping whole(const workloads::Layer& l, const arch::Accelerator& acc, PeRate rate = unit_rate()) {
+  return costmodel::base_mapping(l, acc, {8, 8, 8}, rate);
+}
+
+}  // namespace
+
+TEST_CASE("systolic: an N×N×N GEMM on an N×N array is one fold of 4N − 2 cycles", "[costmodel]") {
+  // One fold: N cycles to fill the stationary operand, then N streamed elements skewed over
+  // 2N − 1 diagonals: 2N + N + N − 2.
+  for (const std::int64_t n : {1, 2, 8, 16, 32}) {
+    for (const auto df : {arch::Dataflow::kWeightStationary, arch::Dataflow::kOutputStationary,
+                          arch::Dataflow::kInputStationary}) {
+      const auto acc = array(n, n, df);
+      CHECK(costmodel::compute_cycles(whole(gemm(n, n, n), acc), acc) == 4 * n - 2);
+    }
+  }
+}
+
+TEST_CASE("systolic: multi-fold GEMMs with ragged edges, derived by hand", "[costmodel]") {
+  // M = 100 output rows, Nf = 20 filters, Kr = 40 reduction, on 16 rows × 8 cols.
+  const auto l = gemm(100, 20, 40);
+  // WS: rows ← Kr: ⌈40/16⌉ = 3 folds, cols ← Nf: ⌈20/8⌉ = 3, T = M = 100:
+  // 9 · (2·16 + 8 + 100 − 2) = 9 · 138.
+  auto acc = array(16, 8, arch::Dataflow::kWeightStationary);
+  CHECK(costmodel::compute_cycles(whole(l, acc), acc) == 9 * 138);
+  // OS: rows ← M: ⌈100/16⌉ = 7, cols ← Nf: 3, T = Kr = 40: 21 · (32 + 8 + 40 − 2).
+  acc = array(16, 8, arch::Dataflow::kOutputStationary);
+  CHECK(costmodel::compute_cycles(whole(l, acc), acc) == 21 * 78);
+  // IS: rows ← Kr: 3, cols ← M: ⌈100/8⌉ = 13, T = Nf = 20: 39 · (32 + 8 + 20 − 2).
+  acc = array(16, 8, arch::Dataflow::kInputStationary);
+  CHECK(costmodel::compute_cycles(whole(l, acc), acc) == 39 * 58);
+}
+
+TEST_CASE("tiling adds the folds of every edge tile", "[costmodel]") {
+  const auto l = gemm(100, 20, 40);
+  const auto acc = array(16, 8, arch::Dataflow::kWeightStationary);
+  Mapping m = whole(l, acc);
+  m.tile_m = 64;  // tiles of 64 and 36 rows
+  CHECK(costmodel::compute_cycles(m, acc) == 9 * (40 - 2 + 64) + 9 * (40 - 2 + 36));
+  m.tile_m = 100;
+  m.tile_c = 32;  // reduction tiles of 32 and 8: 2 + 1 folds along the rows
+  CHECK(costmodel::compute_cycles(m, acc) == (2 + 1) * 3 * 138);
+}
+
+TEST_CASE("precision: spatial factor widens the reduction, temporal factor stretches the stream",
+          "[costmodel]") {
+  const auto l = gemm(64, 16, 256);
+  const auto acc = array(16, 16, arch::Dataflow::kWeightStationary);
+  // 8 bits: 256/16 = 16 row folds; 2-bit fusion (16 products per PE): one fold.
+  const auto base = costmodel::compute_cycles(whole(l, acc), acc);
+  CHECK(base == 16 * (48 - 2 + 64));
+  CHECK(costmodel::compute_cycles(whole(l, acc, unit_rate(16)), acc) == 1 * (48 - 2 + 64));
+  // Bit-serial activations at 4 bits: 4 cycles per streamed element.
+  CHECK(costmodel::compute_cycles(whole(l, acc, unit_rate(1, 4.0)), acc) == 16 * (48 - 2 + 256));
+}
+
+TEST_CASE("DRAM traffic follows the loop order's reload factors", "[costmodel]") {
+  const auto l = gemm(256, 64, 128);
+  const auto acc = array(16, 16, arch::Dataflow::kWeightStationary);
+  Mapping m = whole(l, acc);
+  m.tile_m = 64;  // 4 M tiles
+  m.tile_k = 16;  // 4 K tiles
+  const double weights = 64.0 * 128 * 8;
+  const double inputs = 256.0 * 128 * 8;
+  const double outputs = 256.0 * 64 * 8;
+  // Order k, c, m (m innermost): weights stay while m sweeps; inputs reload for each k tile.
+  m.order = {TileDim::kK, TileDim::kC, TileDim::kM};
+  auto c = costmodel::evaluate(m, acc);
+  CHECK(c.dram_read_bits == static_cast<std::int64_t>(weights + 4 * inputs));
+  CHECK(c.dram_write_bits == static_cast<std::int64_t>(outputs));
+  // Order m, c, k: inputs stay while k sweeps; weights reload for each m tile.
+  m.order = {TileDim::kM, TileDim::kC, TileDim::kK};
+  c = costmodel::evaluate(m, acc);
+  CHECK(c.dram_read_bits == static_cast<std::int64_t>(4 * weights + inputs));
+  // Split the channels in 2 with c outermost: every output tile is revisited once more, so
+  // partial sums (32 bits) go out and come back once.
+  m.tile_c = 64;
+  m.order = {TileDim::kC, TileDim::kM, TileDim::kK};
+  c = costmodel::evaluate(m, acc);
+  const double psums = 256.0 * 64 * 32;
+  CHECK(c.dram_write_bits == static_cast<std::int64_t>(outputs + psums));
+  CHECK(c.dram_read_bits == static_cast<std::int64_t>(4 * weights + inputs + psums));
+}
+
+TEST_CASE("buffer capacity is counted in bits: 4-bit weights take half the room", "[costmodel]") {
+  auto acc = array(16, 16, arch::Dataflow::kWeightStationary);
+  acc.buffers[0].size_bits = 2 * (64 * 128 * 4 + 256 * 128 * 8 + 256 * 64 * 8);  // double-buffered
+  const auto l = gemm(256, 64, 128);
+  const auto m8 = costmodel::base_mapping(l, acc, {8, 8, 8}, unit_rate());
+  const auto m4 = costmodel::base_mapping(l, acc, {4, 8, 8}, unit_rate());
+  CHECK_FALSE(costmodel::tiles_fit(m8, acc, nullptr));
+  CHECK(costmodel::tiles_fit(m4, acc, nullptr));
+  std::string why;
+  CHECK_FALSE(costmodel::tiles_fit(m8, acc, &why));
+  CHECK_THAT(why, Catch::Contains("global"));
+}
+
+TEST_CASE("a memory-bound FC layer at batch 1 scales with weight bits, not MACs", "[costmodel]") {
+  auto acc = array(32, 32, arch::Dataflow::kWeightStationary);
+  acc.dram.bits_per_cycle = 16;  // slow DRAM: streaming the weights dominates
+  acc.buffers[0].size_bits = 8 * 1024 * 1024;
+  const auto fc = workloads::load_network_string("layer: {op: fc, c: 4096, k: 4096}").layer(0);
+  const auto c8 = costmodel::map_layer(fc, acc, {8, 8, 8}, unit_rate());
+  const auto c4 = costmodel::map_layer(fc, acc, {4, 8, 8}, unit_rate());
+  const auto c2 = costmodel::map_layer(fc, acc, {2, 8, 8}, unit_rate());
+  REQUIRE(c8.feasible);
+  REQUIRE(c4.feasible);
+  REQUIRE(c2.feasible);
+  CHECK(c8.cost.macs == c4.cost.macs);
+  // 4096² weights dominate the traffic: latency halves with the weight bits (within the
+  // few percent the activations and the prologue add).
+  CHECK(static_cast<double>(c8.cost.cycles) / static_cast<double>(c4.cost.cycles) == Approx(2.0).epsilon(0.03));
+  CHECK(static_cast<double>(c4.cost.cycles) / static_cast<double>(c2.cost.cycles) == Approx(2.0).epsilon(0.05));
+  // Memory-bound: the layer takes as long as its DRAM traffic, and the array waits.
+  CHECK(static_cast<double>(c8.cost.cycles) >=
+        static_cast<double>(c8.cost.dram_read_bits + c8.cost.dram_write_bits) / 16.0);
+  CHECK(c8.cost.memory_stall_cycles > 0);
+}
+
+TEST_CASE("the mapper reports infeasible mappings with a reason", "[costmodel]") {
+  auto acc = array(16, 16, arch::Dataflow::kWeightStationary);
+  acc.buffers[0].size_bits = 8;  // smaller than any tile
+  const auto l = gemm(16, 16, 16);
+  auto r = costmodel::map_layer(l, acc, {8, 8, 8}, unit_rate());
+  CHECK_FALSE(r.feasible);
+  CHECK_THAT(r.reason, Catch::Contains("fits the buffers"));
+  PeRate unsupported;
+  unsupported.reason = "3-bit weights are not supported";
+  r = costmodel::map_layer(l, array(4, 4, arch::Dataflow::kWeightStationary), {3, 8, 8}, unsupported);
+  CHECK_FALSE(r.feasible);
+  CHECK(r.reason == "3-bit weights are not supported");
+}
+
+TEST_CASE("energy is MACs plus buffer and DRAM bits at their prices", "[costmodel]") {
+  const auto acc = array(8, 8, arch::Dataflow::kOutputStationary);
+  const auto l = gemm(8, 8, 8);
+  const auto c = costmodel::evaluate(whole(l, acc), acc);
+  CHECK(c.energy.mac_pj == Approx(512.0));
+  CHECK(c.energy.dram_pj == Approx(static_cast<double>(c.dram_read_bits + c.dram_write_bits) * 10.0));
+  CHECK(c.energy_pj == Approx(c.energy.mac_pj + c.energy.dram_pj + c.energy.buffer_pj[0]));
+  CHECK(c.utilization > 0);
+  CHECK(c.utilization <= 1.0);
+  CHECK(c.spatial_utilization == Approx(1.0));
+}
