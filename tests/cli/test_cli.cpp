@@ -59,6 +59,60 @@ TEST_CASE("bad flags and missing files exit non-zero with a message", "[cli][err
   CHECK(r.exit_code == 2);
 }
 
+TEST_CASE("eval --json has layers with cycles, energy and utilization, and totals", "[cli][costmodel]") {
+  const auto r = run_cli("eval --arch bitfusion --workload fmnist_cnn --bits w4a4 --first-last w8a8 --json --show-mapping");
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  REQUIRE(doc["layers"].size() == 6);
+  std::int64_t cycles = 0;
+  for (const auto& l : doc["layers"]) {
+    for (const char* key : {"name", "cycles", "energy_pj", "utilization"}) CHECK(l.contains(key));
+    cycles += l["cycles"].get<std::int64_t>();
+  }
+  for (const char* key : {"cycles", "latency_s", "energy_pj"}) CHECK(doc["total"].contains(key));
+  CHECK(doc["total"]["cycles"] == cycles);
+  CHECK(doc["total"]["latency_s"].get<double>() == Approx(static_cast<double>(cycles) / 500e6));
+  CHECK(doc["layers"][0]["mappings"][0]["w_bits"] == 8);
+  CHECK(doc["layers"][2]["mappings"][0]["w_bits"] == 4);  // conv2
+  CHECK_FALSE(doc["layers"][1]["on_array"].get<bool>());  // pool1
+}
+
+TEST_CASE("eval: --set overrides are applied and validated", "[cli][costmodel]") {
+  const auto base = nlohmann::json::parse(run_cli("eval --arch systolic --workload jet_mlp --json").out);
+  const auto r = run_cli("eval --arch systolic --workload jet_mlp --json --set array.rows=8 --set array.dataflow=os");
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["total"]["cycles"] != base["total"]["cycles"]);
+  auto bad = run_cli("eval --arch systolic --workload jet_mlp --set array.rowz=8");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("unknown key 'rowz'"));
+  bad = run_cli("eval --arch systolic --workload jet_mlp --set array.dataflow=rs");
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.err, Catch::Contains("unsupported dataflow"));
+}
+
+TEST_CASE("eval: an unsupported precision is rejected with the layer and the reason", "[cli][costmodel]") {
+  const auto r = run_cli("eval --arch bitfusion --workload fmnist_cnn --bits w16a8");
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());
+  CHECK_THAT(r.err, Catch::Contains("conv1"));
+  CHECK_THAT(r.err, Catch::Contains("bit_fusion"));
+}
+
+TEST_CASE("arch show prints the PE's throughput per precision", "[cli][arch]") {
+  const auto r = run_cli("arch show bitfusion --json");
+  REQUIRE(r.exit_code == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc["array"]["rows"] == 16);
+  bool found = false;
+  for (const auto& p : doc["precisions"]) {
+    if (p["w_bits"] == 2 && p["a_bits"] == 2) {
+      CHECK(p["macs_per_cycle"] == 8192.0);
+      found = true;
+    }
+  }
+  CHECK(found);
+}
+
 namespace {
 
 // Reads the "# key: value" header of a corpus file.
@@ -89,6 +143,8 @@ TEST_CASE("the invalid-input corpus is rejected with located messages", "[cli][e
     std::string args;
     if (kind == "workloads") {
       args = "workload show '" + rel + "' --json";
+    } else if (kind == "arch") {
+      args = "arch show '" + rel + "' --json";
     } else if (kind == "assignments") {
       args = "workload show '" + header.at("workload") + "' --assignment '" + rel + "' --json";
     } else {
@@ -112,5 +168,5 @@ TEST_CASE("the invalid-input corpus is rejected with located messages", "[cli][e
     }
     ++cases;
   }
-  CHECK(cases >= 20);
+  CHECK(cases >= 35);
 }
