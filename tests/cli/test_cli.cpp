@@ -170,3 +170,14 @@ TEST_CASE("the invalid-input corpus is rejected with located messages", "[cli][e
   }
   CHECK(cases >= 35);
 }
+
+TEST_CASE("workload show --json of the zoo agrees with the published figures", "[cli][zoo]") {
+  // ResNet-18: 11,689,512 parameters (torchvision), 1.814 G MACs (He et al. 2016: 1.8 G);
+  // MobileNetV2: 3,504,872 parameters, ~300 M MACs (Sandler et al. 2018, Table 4). 1%.
+  auto doc = nlohmann::json::parse(run_cli("workload show resnet18 --json").out);
+  CHECK(doc["total"]["params"] == 11689512);
+  CHECK(doc["total"]["macs"].get<double>() == Approx(1.814e9).epsilon(0.01));
+  doc = nlohmann::json::parse(run_cli("workload show mobilenet_v2 --json").out);
+  CHECK(doc["total"]["params"] == 3504872);
+  CHECK(doc["total"]["macs"].get<double>() == Approx(300e6).epsilon(0.01));
+}

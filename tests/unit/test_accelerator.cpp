@@ -51,7 +51,7 @@ TEST_CASE("preset figures from their papers", "[arch]") {
   CHECK_FALSE(ey.pe->supports(17, 16));
 }
 
-TEST_CASE("--set overrides change values and are validated like the file", "[arch]") {
+TEST_CASE("overrides given with --set change values and are validated like the file", "[arch]") {
   const auto acc = arch::load_arch("systolic", {"array.rows=8", "array.dataflow=os", "dram.bits_per_cycle=32"});
   CHECK(acc.array.rows == 8);
   CHECK(acc.array.dataflow == arch::Dataflow::kOutputStationary);
