@@ -248,10 +248,14 @@ class Loader {
       }
       for (const char* key : {"args", "first"}) {
         if (auto given = entry.find(key)) {
-          for (const auto& [param, value] : given->entries()) {
+          for (const auto& entry_kv : given->entries()) {
+            const std::string& param = entry_kv.first;
             const bool known = std::any_of(block.params.begin(), block.params.end(),
                                            [&](const auto& p) { return p.first == param; });
-            if (!known) value.fail(Kind::kUnknownKey, "block '" + block_name + "' has no param '" + param + "'");
+            if (!known) {
+              entry_kv.second.fail(Kind::kUnknownKey,
+                                   "block '" + block_name + "' has no param '" + param + "'");
+            }
           }
         }
       }
