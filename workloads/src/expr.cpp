@@ -1,6 +1,7 @@
 #include "expr.hpp"
 
 #include <cctype>
+#include <limits>
 
 namespace mixq::workloads::detail {
 namespace {
@@ -68,9 +69,9 @@ class Parser {
     std::int64_t value = parse_term();
     while (true) {
       if (accept("+")) {
-        value += parse_term();
+        if (__builtin_add_overflow(value, parse_term(), &value)) fail("integer overflow");
       } else if (accept("-")) {
-        value -= parse_term();
+        if (__builtin_sub_overflow(value, parse_term(), &value)) fail("integer overflow");
       } else {
         return value;
       }
@@ -81,11 +82,12 @@ class Parser {
     std::int64_t value = parse_unary();
     while (true) {
       if (accept("*")) {
-        value *= parse_unary();
+        if (__builtin_mul_overflow(value, parse_unary(), &value)) fail("integer overflow");
       } else if (accept("/") || accept("%")) {
         const bool is_div = text_[pos_ - 1] == '/';
         const std::int64_t rhs = parse_unary();
         if (rhs == 0) fail("division by zero");
+        if (rhs == -1 && value == std::numeric_limits<std::int64_t>::min()) fail("integer overflow");
         if (is_div) {
           std::int64_t quotient = value / rhs;
           if ((value % rhs != 0) && ((value < 0) != (rhs < 0))) --quotient;
@@ -100,7 +102,11 @@ class Parser {
   }
 
   std::int64_t parse_unary() {
-    if (accept("-")) return -parse_unary();
+    if (accept("-")) {
+      const std::int64_t v = parse_unary();
+      if (v == std::numeric_limits<std::int64_t>::min()) fail("integer overflow");
+      return -v;
+    }
     if (accept("!=")) fail("unexpected '!='");
     if (accept("!")) return parse_unary() == 0 ? 1 : 0;
     return parse_atom();

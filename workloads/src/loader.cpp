@@ -515,7 +515,26 @@ class Loader {
         break;
       }
     }
+    check_size(node, layer);
     return layer;
+  }
+
+  // Counts derived from a layer (MACs, weights, tensor sizes) must stay far from int64
+  // overflow, so that totals over whole networks stay exact.
+  static void check_size(const yaml::Node& node, const Layer& layer) {
+    constexpr std::int64_t kLimit = std::int64_t{1} << 56;
+    std::int64_t macs = layer.n;
+    for (const std::int64_t d : {layer.k, layer.c / layer.groups, layer.r, layer.s, layer.p, layer.q}) {
+      if (__builtin_mul_overflow(macs, d, &macs) || macs > kLimit) {
+        node.fail(Kind::kValue, "layer '" + layer.name + "' is too large: its MAC count exceeds 2^56");
+      }
+    }
+    std::int64_t elements = layer.n;
+    for (const std::int64_t d : {std::max(layer.c, layer.k), layer.h, layer.w}) {
+      if (__builtin_mul_overflow(elements, d, &elements) || elements > kLimit) {
+        node.fail(Kind::kValue, "layer '" + layer.name + "' is too large: its tensors exceed 2^56 values");
+      }
+    }
   }
 
   void check_dangling(const std::vector<std::size_t>& outputs) {
