@@ -22,6 +22,10 @@ function(mixq_add_module name)
     $<INSTALL_INTERFACE:include>)
   target_link_libraries(mixq_${name} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   set_target_properties(mixq_${name} PROPERTIES OUTPUT_NAME mixq_${name}
+                                                EXPORT_NAME ${name}
                                                 POSITION_INDEPENDENT_CODE ON)
   mixq_warnings(mixq_${name})
+  # Installed as mixq::NAME for find_package(mixq) users (cmake/MixqInstall.cmake).
+  install(TARGETS mixq_${name} EXPORT mixqTargets ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 endfunction()

@@ -16,7 +16,10 @@ fs::path config_dir() {
   std::error_code ec;
   const fs::path source(MIXQ_SOURCE_CONFIG_DIR);
   if (fs::is_directory(source, ec)) return source;
-  // Installed layout: <prefix>/bin/mixq next to <prefix>/share/mixq/configs.
+  // A program linked against an installed mixq finds the presets under the install prefix.
+  const fs::path installed_prefix(MIXQ_INSTALLED_CONFIG_DIR);
+  if (fs::is_directory(installed_prefix, ec)) return installed_prefix;
+  // A relocated install: <prefix>/bin/mixq next to <prefix>/share/mixq/configs.
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     const fs::path installed = exe.parent_path().parent_path() / "share" / "mixq" / "configs";

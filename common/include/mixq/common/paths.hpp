@@ -9,7 +9,8 @@
 namespace mixq {
 
 // The configs/ folder: $MIXQ_CONFIG_DIR when set, else the source tree's configs/ (a build
-// tree), else <prefix>/share/mixq/configs (an installed tree).
+// tree), else the install prefix's share/mixq/configs, else share/mixq/configs beside the
+// running program's bin/ (a relocated install).
 [[nodiscard]] std::filesystem::path config_dir();
 
 // Names of the presets of one kind ("workloads", "arch", ...), sorted: the files
