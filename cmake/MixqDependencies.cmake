@@ -18,3 +18,11 @@ if(NOT TARGET yaml-cpp::yaml-cpp)
   add_library(yaml-cpp::yaml-cpp INTERFACE IMPORTED)
   target_link_libraries(yaml-cpp::yaml-cpp INTERFACE yaml-cpp)
 endif()
+
+if(MIXQ_BUILD_PYTHON)
+  # Debian's interpreter, whatever `python3` comes first on PATH (pyenv shims, venvs).
+  set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "Python the module is built for")
+  find_package(Python3 REQUIRED COMPONENTS Interpreter Development.Module)
+  set(PYBIND11_FINDPYTHON ON)
+  find_package(pybind11 2.10 CONFIG REQUIRED)
+endif()
