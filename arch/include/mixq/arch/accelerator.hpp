@@ -85,6 +85,8 @@ struct Accelerator {
 // A preset name (configs/arch/NAME.yaml) or a file path.
 [[nodiscard]] Accelerator load_arch(const std::string& name_or_file,
                                     const std::vector<std::string>& overrides = {});
+// Reads a parsed document. `tech.NAME` references are replaced by their values inside the
+// document (a YAML::Node is a handle), which leaves it equivalent and parseable again.
 [[nodiscard]] Accelerator parse_accelerator(const yaml::Node& root);
 
 }  // namespace mixq::arch
