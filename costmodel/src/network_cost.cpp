@@ -37,17 +37,6 @@ struct KeyHash {
   }
 };
 
-// The layer restricted to one channel group (per-channel precision runs group by group).
-Layer channel_slice(const Layer& layer, std::int64_t channels) {
-  Layer sub = layer;
-  if (layer.groups == layer.c && layer.groups == layer.k) {  // depthwise: a slice of channels
-    sub.c = sub.k = sub.groups = channels;
-  } else {
-    sub.k = channels;
-  }
-  return sub;
-}
-
 LayerCost scaled(const LayerCost& c, double f) {
   LayerCost out = c;
   const auto scale = [f](std::int64_t v) { return static_cast<std::int64_t>(std::llround(static_cast<double>(v) * f)); };
@@ -121,6 +110,16 @@ LayerCost data_movement(const workloads::Network& net, std::size_t i, const std:
 }
 
 }  // namespace
+
+Layer channel_slice(const Layer& layer, std::int64_t channels) {
+  Layer sub = layer;
+  if (layer.groups == layer.c && layer.groups == layer.k) {  // depthwise: a slice of channels
+    sub.c = sub.k = sub.groups = channels;
+  } else {
+    sub.k = channels;
+  }
+  return sub;
+}
 
 struct CostModel::Cache {
   mutable std::shared_mutex mutex;

@@ -6,14 +6,14 @@
 #include <optional>
 #include <unordered_map>
 
-#include "expr.hpp"
+#include "mixq/common/expr.hpp"
 #include "mixq/common/paths.hpp"
 
 namespace mixq::workloads {
 namespace {
 
 using Kind = InputError::Kind;
-using detail::Variables;
+using expr::Variables;
 
 // Dimensions beyond this are certainly mistakes, and keep every product of two of them far
 // from int64 overflow (2^24 · 2^24 = 2^48).
@@ -85,8 +85,8 @@ std::int64_t eval_int(const yaml::Node& node, const Variables& vars, std::int64_
       }
       std::int64_t value = 0;
       try {
-        value = detail::evaluate(expr, vars);
-      } catch (const detail::ExprError& e) {
+        value = expr::evaluate(expr, vars);
+      } catch (const expr::ExprError& e) {
         node.fail(Kind::kValue, e.what());
       }
       if (value < min || value > max) {
@@ -352,8 +352,8 @@ class Loader {
     if (auto when = decl.node.find("when")) {
       std::int64_t value = 0;
       try {
-        value = detail::evaluate(when->as<std::string>(), vars);
-      } catch (const detail::ExprError& e) {
+        value = expr::evaluate(when->as<std::string>(), vars);
+      } catch (const expr::ExprError& e) {
         when->fail(Kind::kValue, e.what());
       }
       skipped = value == 0;

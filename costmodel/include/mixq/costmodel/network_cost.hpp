@@ -43,6 +43,10 @@ struct Check {
   std::string reason;
 };
 
+// The layer restricted to `channels` of its output channels (depthwise: channels of both
+// sides). Per-channel precision groups and SoC channel splits run as such sub-layers.
+[[nodiscard]] workloads::Layer channel_slice(const workloads::Layer& layer, std::int64_t channels);
+
 // Thrown by evaluate() for an assignment that check() rejects.
 class InfeasibleError : public Error {
  public:

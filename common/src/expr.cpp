@@ -1,14 +1,18 @@
-#include "expr.hpp"
+#include "mixq/common/expr.hpp"
+
+#include <algorithm>
+#include <vector>
 
 #include <cctype>
 #include <limits>
 
-namespace mixq::workloads::detail {
+namespace mixq::expr {
 namespace {
 
 class Parser {
  public:
-  Parser(std::string_view text, const Variables& vars) : text_(text), vars_(vars) {}
+  Parser(std::string_view text, const Variables& vars, bool check_only = false)
+      : text_(text), vars_(vars), check_only_(check_only) {}
 
   std::int64_t parse() {
     const std::int64_t value = parse_or();
@@ -86,7 +90,10 @@ class Parser {
       } else if (accept("/") || accept("%")) {
         const bool is_div = text_[pos_ - 1] == '/';
         const std::int64_t rhs = parse_unary();
-        if (rhs == 0) fail("division by zero");
+        if (rhs == 0) {
+          if (check_only_) continue;
+          fail("division by zero");
+        }
         if (rhs == -1 && value == std::numeric_limits<std::int64_t>::min()) fail("integer overflow");
         if (is_div) {
           std::int64_t quotient = value / rhs;
@@ -137,6 +144,7 @@ class Parser {
         ++pos_;
       }
       const std::string_view name = text_.substr(start, pos_ - start);
+      if (accept("(")) return call(name);
       const auto it = vars_.find(name);
       if (it == vars_.end()) fail("unknown name '" + std::string(name) + "'");
       return it->second;
@@ -144,8 +152,41 @@ class Parser {
     fail(std::string("unexpected '") + ch + "'");
   }
 
+  std::int64_t call(std::string_view name) {
+    std::vector<std::int64_t> args{parse_or()};
+    while (accept(",")) args.push_back(parse_or());
+    if (!accept(")")) fail("missing ')' after the arguments of '" + std::string(name) + "'");
+    const auto want = [&](std::size_t n) {
+      if (args.size() != n) {
+        fail("'" + std::string(name) + "' takes " + std::to_string(n) + " arguments, not " +
+             std::to_string(args.size()));
+      }
+    };
+    if (name == "ceil_div") {
+      want(2);
+      const std::int64_t a = args[0], b = args[1];
+      if (b == 0) {
+        // A syntax check evaluates with every name at 0; only real values divide by zero.
+        if (check_only_) return 0;
+        fail("division by zero in ceil_div");
+      }
+      if (b < 0 || a < 0) fail("ceil_div takes non-negative arguments");
+      return a / b + (a % b != 0 ? 1 : 0);
+    }
+    if (name == "min") {
+      want(2);
+      return std::min(args[0], args[1]);
+    }
+    if (name == "max") {
+      want(2);
+      return std::max(args[0], args[1]);
+    }
+    fail("unknown function '" + std::string(name) + "' (known: ceil_div, min, max)");
+  }
+
   std::string_view text_;
   const Variables& vars_;
+  bool check_only_ = false;
   std::size_t pos_ = 0;
 };
 
@@ -155,4 +196,10 @@ std::int64_t evaluate(std::string_view text, const Variables& vars) {
   return Parser(text, vars).parse();
 }
 
-}  // namespace mixq::workloads::detail
+void check(std::string_view text, const Variables& names) {
+  Variables zeros;
+  for (const auto& [name, value] : names) zeros.emplace(name, 0);
+  (void)Parser(text, zeros, true).parse();
+}
+
+}  // namespace mixq::expr
