@@ -7,41 +7,12 @@
 #include "mixq/costmodel/network_cost.hpp"
 #include "mixq/workloads/loader.hpp"
 #include "options.hpp"
+#include "soc_eval.hpp"
 
 namespace mixq::cli {
 namespace {
 
 using costmodel::NetworkCost;
-
-std::string percent(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * x);
-  return buf;
-}
-
-std::string seconds(double s) {
-  char buf[32];
-  if (s >= 1) {
-    std::snprintf(buf, sizeof buf, "%.3g s", s);
-  } else if (s >= 1e-3) {
-    std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
-  }
-  return buf;
-}
-
-std::string energy(double pj) {
-  char buf[32];
-  if (pj >= 1e9) {
-    std::snprintf(buf, sizeof buf, "%.3g mJ", pj * 1e-9);
-  } else if (pj >= 1e6) {
-    std::snprintf(buf, sizeof buf, "%.3g uJ", pj * 1e-6);
-  } else {
-    std::snprintf(buf, sizeof buf, "%.3g nJ", pj * 1e-3);
-  }
-  return buf;
-}
 
 nlohmann::json mapping_json(const costmodel::Mapping& m) {
   return {{"dataflow", arch::to_string(m.dataflow)},
@@ -75,9 +46,12 @@ void add_eval_command(CLI::App& app, Action& action) {
     bool show_mapping = false;
   };
   static Args args;
-  auto* cmd = app.add_subcommand("eval", "Price a network (or one layer) on an accelerator with "
-                                         "the analytic cost model");
-  cmd->add_option("--arch", args.arch, "Arch preset (see `mixq list`) or YAML file")->required();
+  static SocEvalOptions soc;
+  auto* cmd = app.add_subcommand("eval", "Price a network (or one layer) on an accelerator or a "
+                                         "multi-accelerator SoC with the analytic cost model");
+  auto* arch_opt = cmd->add_option("--arch", args.arch, "Arch preset (see `mixq list`) or YAML file");
+  auto* soc_opt = soc.add_to(cmd);
+  arch_opt->excludes(soc_opt);
   cmd->add_option("--workload", args.workload, "Zoo network or workload YAML file")->required();
   args.precision.add_to(cmd);
   cmd->add_option("--set", args.overrides, "Override an arch key, e.g. --set array.rows=32");
@@ -87,6 +61,13 @@ void add_eval_command(CLI::App& app, Action& action) {
   cmd->add_flag("--show-mapping", args.show_mapping, "Show each layer's mapping");
   cmd->callback([&action] {
     action = [] {
+      if (args.arch.empty() && soc.soc.empty()) {
+        throw InputError(InputError::Kind::kMissingKey, SourceLocation{"eval", 0, 0, "--arch"},
+                         "give --arch PRESET|FILE or --soc PRESET|FILE");
+      }
+      if (!soc.soc.empty()) {
+        return run_soc_eval(soc, args.workload, args.precision, args.overrides, args.objective, args.json);
+      }
       arch::Accelerator acc = arch::load_arch(args.arch, args.overrides);
       const workloads::Network net = workloads::load_workload(args.workload);
       const workloads::PrecisionAssignment a = args.precision.resolve(net);

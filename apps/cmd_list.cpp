@@ -30,6 +30,9 @@ void add_list_command(CLI::App& app, Action& action) {
       std::cout << "arch presets (configs/arch):";
       for (const auto& name : list_presets("arch")) std::cout << ' ' << name;
       std::cout << "\ndataflows: ws os is\nmapper objectives: latency energy edp\n";
+      std::cout << "SoC presets (configs/soc):";
+      for (const auto& name : list_presets("soc")) std::cout << ' ' << name;
+      std::cout << "\nSoC engine kinds: array formula cluster\nSoC schedules: sequential pipelined\n";
       std::cout << "PE families (pe: {family: NAME, ...}):\n";
       const auto& registry = arch::PeRegistry::builtin();
       for (const auto& name : registry.names()) {

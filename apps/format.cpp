@@ -77,4 +77,34 @@ void Table::print(std::ostream& os) const {
   }
 }
 
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * fraction);
+  return buf;
+}
+
+std::string seconds(double s) {
+  char buf[32];
+  if (s >= 1) {
+    std::snprintf(buf, sizeof buf, "%.3g s", s);
+  } else if (s >= 1e-3) {
+    std::snprintf(buf, sizeof buf, "%.3g ms", s * 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g us", s * 1e6);
+  }
+  return buf;
+}
+
+std::string energy(double pj) {
+  char buf[32];
+  if (pj >= 1e9) {
+    std::snprintf(buf, sizeof buf, "%.3g mJ", pj * 1e-9);
+  } else if (pj >= 1e6) {
+    std::snprintf(buf, sizeof buf, "%.3g uJ", pj * 1e-6);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.3g nJ", pj * 1e-3);
+  }
+  return buf;
+}
+
 }  // namespace mixq::cli

@@ -13,6 +13,12 @@ std::string human_count(double value);
 // Bits as bytes: "12.3 kB", "1.23 MB" (decimal units).
 std::string human_bytes_from_bits(std::int64_t bits);
 
+// "12.5%": a fraction as a percentage.
+std::string percent(double fraction);
+// Seconds and picojoules in the unit that reads best ("44.3 us", "1.1 uJ").
+std::string seconds(double s);
+std::string energy(double pj);
+
 // Columns are left-aligned when their header starts with '<', right-aligned otherwise.
 class Table {
  public:

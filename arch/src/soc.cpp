@@ -110,7 +110,7 @@ SocEngine parse_engine(const std::string& name, const yaml::Node& node, double s
       try {
         file = resolve_preset("arch", chosen.as<std::string>());
       } catch (const InputError& err) {
-        chosen.fail(Kind::kNotFound, err.message());
+        chosen.fail(Kind::kNotFound, "'" + chosen.as<std::string>() + "': " + err.message());
       }
       e.array = load_accelerator(file, overrides);
     }

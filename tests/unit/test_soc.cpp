@@ -290,3 +290,38 @@ TEST_CASE("bad SoC documents name file, line and key path", "[soc]") {
   CHECK_THAT(thrown([&] { (void)arch::load_soc("diana", {"engines.analog.kind=tpu"}); }),
              Catch::Contains("from --set engines.analog.kind=tpu"));
 }
+
+TEST_CASE("an array engine is priced by the cost model, in the SoC's clock", "[soc]") {
+  const arch::Soc soc = arch::parse_soc(yaml::load_string(R"(
+name: with_array
+source: "test"
+frequency_mhz: 250
+engines:
+  npu: {kind: array, arch: bitfusion, set: {array.rows: 8}, ops: [conv, fc]}
+l2: {size_kib: 256, read_pj_per_bit: 0.1, write_pj_per_bit: 0.2}
+bus: {bits_per_cycle: 64}
+dram: {bits_per_cycle: 8, pj_per_bit: 20}
+)", "soc.yaml"));
+  REQUIRE(soc.engines.front().array);
+  CHECK(soc.engines.front().array->array.rows == 8);
+  const costmodel::SocModel model(soc);
+  const costmodel::CostModel direct(*soc.engines.front().array);
+  const auto net = workloads::load_network_string(kNet, "net");
+  const auto m = direct.map(net.layer(2), {4, 4, 8});
+  REQUIRE(m.feasible);
+  const auto p = model.price(net.layer(2), {4, 4, 8}, 0, 64);
+  REQUIRE(p.feasible);
+  // 500 MHz engine cycles at a 250 MHz SoC clock: half as many, rounded up.
+  CHECK(p.cycles == (m.cost.cycles + 1) / 2);
+  CHECK(p.energy_pj == Approx(m.cost.energy_pj));
+  // The PE model's refusal is the engine's.
+  CHECK_FALSE(model.price(net.layer(2), {16, 8, 8}, 0, 64).feasible);
+  CHECK_THAT(thrown([] {
+               (void)arch::parse_soc(yaml::load_string(
+                   "{name: s, source: t, frequency_mhz: 1, engines: {npu: {kind: array, arch: nosuch, ops: [conv]}},"
+                   " l2: {size_kib: 1, read_pj_per_bit: 0, write_pj_per_bit: 0}, bus: {bits_per_cycle: 1},"
+                   " dram: {bits_per_cycle: 1, pj_per_bit: 0}}",
+                   "s.yaml"));
+             }),
+             Catch::Contains("engines.npu.arch") && Catch::Contains("nosuch"));
+}
