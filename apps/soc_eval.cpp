@@ -52,13 +52,8 @@ int run_soc_eval(const SocEvalOptions& opts, const std::string& workload, const 
     placement_name = search.allow_split ? "auto (greedy with splits" : "auto (greedy";
     placement_name += schedule == costmodel::Schedule::kPipelined ? " or exhaustive)" : ")";
   } else {
-    placement = costmodel::load_placement(opts.placement, net, soc);
     // A placement that asks an engine for what it cannot run is rejected with the reason.
-    const auto check = model.check(net, a, placement);
-    if (!check.ok) {
-      throw InputError(InputError::Kind::kValue, SourceLocation{opts.placement, 0, 0, "layers." + check.layer},
-                       check.reason);
-    }
+    placement = costmodel::load_checked_placement(opts.placement, net, model, a);
   }
   if (!opts.save_placement.empty()) {
     std::ofstream out(opts.save_placement);

@@ -84,6 +84,21 @@ Placement load_placement(const std::filesystem::path& file, const workloads::Net
   return parse_placement(yaml::load_file(file), net, soc);
 }
 
+Placement load_checked_placement(const std::filesystem::path& file, const workloads::Network& net,
+                                 const SocModel& model, const workloads::PrecisionAssignment& a) {
+  const yaml::Node doc = yaml::load_file(file);
+  Placement p = parse_placement(doc, net, model.soc());
+  const Check check = model.check(net, a, p);
+  if (!check.ok) {
+    std::optional<yaml::Node> at;
+    if (auto layers = doc.find("layers")) at = layers->find(check.layer);
+    if (!at) at = doc.find("default");
+    if (!at) at = doc;
+    at->fail(Kind::kValue, "layer '" + check.layer + "': " + check.reason);
+  }
+  return p;
+}
+
 std::string placement_to_yaml(const Placement& p, const workloads::Network& net, const arch::Soc& soc) {
   std::ostringstream out;
   out << "# placement of " << net.name() << " on " << soc.name << "\nlayers:\n";

@@ -50,7 +50,7 @@ TEST_CASE("eval --soc with a placement file, and a forced placement the engine c
   r = run_cli("eval --soc diana --workload fmnist_cnn --bits w8a8 --placement '" + ok.string() + "'");
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
-  CHECK_THAT(r.err, Catch::Contains("layers.conv2") && Catch::Contains("analog") &&
+  CHECK_THAT(r.err, Catch::Contains(":3:") && Catch::Contains("layers.conv2") && Catch::Contains("analog") &&
                         Catch::Contains("needs w8a8"));
 
   const auto bad = write_temp("place_bad.yaml", "default: digital\nlayers:\n  conv9: analog\n");

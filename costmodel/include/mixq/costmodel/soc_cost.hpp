@@ -129,6 +129,11 @@ class SocModel {
                                         const arch::Soc& soc);
 [[nodiscard]] Placement load_placement(const std::filesystem::path& file,
                                        const workloads::Network& net, const arch::Soc& soc);
+// load_placement, then SocModel::check at the assignment's bits: a part its engine cannot
+// run is an InputError located at the layer's entry (or at `default` when it came from there).
+[[nodiscard]] Placement load_checked_placement(const std::filesystem::path& file,
+                                               const workloads::Network& net, const SocModel& model,
+                                               const workloads::PrecisionAssignment& a);
 [[nodiscard]] std::string placement_to_yaml(const Placement& p, const workloads::Network& net,
                                             const arch::Soc& soc);
 // Every weighted layer whole on one engine.
