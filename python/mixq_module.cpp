@@ -10,6 +10,7 @@
 
 #include <mixq/costmodel.hpp>
 
+#include "bindings.hpp"
 #include "mixq/workloads/metrics.hpp"
 
 namespace py = pybind11;
@@ -284,4 +285,6 @@ PYBIND11_MODULE(mixq, module) {
            py::arg("network"), py::arg("layer"), py::arg("w_bits"), py::arg("a_bits"),
            "One weighted layer at (w_bits, a_bits), its output stored at a_bits: the reward "
            "table a per-layer search queries.");
+
+  python::bind_soc(module);
 }

@@ -117,3 +117,25 @@ def test_rl_example_runs():
     sys.path.insert(0, os.path.join(ROOT, "docs/examples/python"))
     import rl_reward_table
     assert rl_reward_table.main(episodes=60) > 0
+
+
+def test_soc_placements_searched_given_and_refused():
+    net = mixq.load_workload("fmnist_cnn")
+    model = mixq.SocModel(mixq.load_soc("diana", set={"bus.bits_per_cycle": 128}))
+    assert model.soc.engines == ["digital", "analog"]
+    low = mixq.Assignment(net, w_bits=2, a_bits=7)
+    auto = model.evaluate(net, low)
+    given = model.evaluate(net, low, {"conv2": "analog", "fc1": {"digital": 32, "analog": 32}},
+                           default="digital")
+    assert given["placement"]["fc1"] == {"digital": 32, "analog": 32}
+    # The search is no worse than the placement given by hand.
+    assert auto["cycles"] <= given["cycles"]
+    assert auto["cycles"] == sum(layer["cycles"] for layer in auto["layers"])
+    pipelined = model.evaluate(net, low, schedule="pipelined")
+    assert pipelined["period_cycles"] <= pipelined["cycles"]
+    with pytest.raises(mixq.InfeasibleError, match="needs w8a8"):
+        model.evaluate(net, mixq.Assignment(net, 8, 8), {"conv2": "analog"}, default="digital")
+    with pytest.raises(ValueError, match="no engine 'tpu'"):
+        model.evaluate(net, low, {}, default="tpu")
+    with pytest.raises(mixq.InputError, match="bus.bits_per_cycle"):
+        mixq.load_soc("diana", set={"bus.bits_per_cycle": 0})

@@ -1,0 +1,12 @@
+// The `mixq` Python module is bound in parts, one file per library area; mixq_module.cpp
+// defines the module and calls each part.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+namespace mixq::python {
+
+// SoCs: load_soc, SocModel (price, check, evaluate, search_placement).
+void bind_soc(pybind11::module_& module);
+
+}  // namespace mixq::python
