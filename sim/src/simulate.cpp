@@ -201,15 +201,23 @@ std::vector<SimResult> simulate_all(const std::vector<SimJob>& jobs, const costm
   Hardware hw(model.accelerator(), {opt.dram_latency_cycles});
   hw.set_trace(opt.trace);
   std::vector<SimResult> results;
+  double t = 0;
   const auto body = [&](Fabric& fabric) {
-    double t = 0;
     for (const auto& job : jobs) results.push_back(run_network(fabric, *job.net, *job.assignment, model, opt, t));
   };
+  sc::LtRun run;
   if (opt.kernel == Kernel::kPlain) {
     PlainFabric fabric(hw);
     body(fabric);
+    run.end_cycles = t;
   } else {
-    (void)sc::run_loosely_timed(hw, opt.quantum_cycles, body);
+    run = sc::run_loosely_timed(hw, opt.quantum_cycles, body);
+  }
+  for (auto& r : results) {
+    r.end_cycles = t;
+    r.kernel_end_cycles = run.end_cycles;
+    r.transactions = run.transactions;
+    r.syncs = run.syncs;
   }
   return results;
 }

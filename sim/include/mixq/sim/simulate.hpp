@@ -73,6 +73,13 @@ struct SimLayer {
 struct SimResult {
   std::vector<SimLayer> layers;
   SimLayer total;  // sums; total.name is the network's
+  // Of the whole run (all jobs of simulate_all): where the policies' clock ended, where the
+  // kernel's ended (sc_time_stamp() in cycles; the same under kPlain), TLM transactions and
+  // quantum-keeper synchronizations (0 under kPlain).
+  double end_cycles = 0;
+  double kernel_end_cycles = 0;
+  std::int64_t transactions = 0;
+  std::int64_t syncs = 0;
 };
 
 // Throws costmodel::InfeasibleError for an assignment the cost model cannot map, and
