@@ -119,6 +119,7 @@ SimResult run_network(Fabric& fabric, const workloads::Network& net, const workl
     l.analytic_cycles = lr.cost.cycles;
     l.analytic_energy_pj = lr.cost.energy_pj;
     l.analytic_compute_cycles = lr.cost.compute_cycles;
+    l.spatial_utilization = lr.cost.spatial_utilization;
     l.analytic_dram_bits = lr.cost.dram_read_bits + lr.cost.dram_write_bits;
     l.energy.buffer_pj.assign(acc.buffers.size(), 0.0);
     l.buffer_read_bits.assign(acc.buffers.size(), 0);

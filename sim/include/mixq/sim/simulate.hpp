@@ -68,6 +68,7 @@ struct SimLayer {
   std::vector<std::int64_t> buffer_read_bits;
   std::vector<std::int64_t> buffer_write_bits;
   double utilization = 0;  // MACs / (cycles · peak MACs per cycle of the first group's precision)
+  double spatial_utilization = 0;  // a property of the mappings: the analytic model's value
 };
 
 struct SimResult {
