@@ -7,13 +7,16 @@
 namespace mixq::sim {
 
 Buffer::Buffer(const arch::BufferSpec& spec)
-    : spec_(&spec), read_port_(spec.read_bits_per_cycle, 0), write_port_(spec.write_bits_per_cycle, 0) {}
+    : spec_(&spec),
+      read_port_(spec.read_bits_per_cycle, 0),
+      write_port_(spec.write_bits_per_cycle, 0) {}
 
 Service Buffer::read(double ready, double bits) { return read_port_.serve(ready, bits); }
 Service Buffer::write(double ready, double bits) { return write_port_.serve(ready, bits); }
 
 double Buffer::energy_pj() const noexcept {
-  return read_port_.bits() * spec_->read_energy_pj_per_bit + write_port_.bits() * spec_->write_energy_pj_per_bit;
+  return read_port_.bits() * spec_->read_energy_pj_per_bit +
+         write_port_.bits() * spec_->write_energy_pj_per_bit;
 }
 
 void Buffer::hold(arch::Operand op, int slot, double bits) {
@@ -31,7 +34,8 @@ void Buffer::hold(arch::Operand op, int slot, double bits) {
                   "buffer '%s' holds %.0f bits of tiles (weights %.0f + %.0f, inputs %.0f + %.0f, "
                   "outputs %.0f + %.0f), more than its %lld bits",
                   spec_->name.c_str(), total, resident_[0][0], resident_[0][1], resident_[1][0],
-                  resident_[1][1], resident_[2][0], resident_[2][1], static_cast<long long>(spec_->size_bits));
+                  resident_[1][1], resident_[2][0], resident_[2][1],
+                  static_cast<long long>(spec_->size_bits));
     throw Error(buf);
   }
 }

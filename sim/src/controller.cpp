@@ -53,7 +53,8 @@ std::int64_t Controller::input_footprint(const costmodel::Mapping& m, std::int64
   const std::int64_t pq = m.p * m.q;
   if (mt >= pq) return ceil_div(mt, pq) * m.h * m.w;
   const std::int64_t rows_out = mt >= m.q ? ceil_div(mt, m.q) : 1;
-  const std::int64_t rows_in = std::min(m.h, (rows_out - 1) * m.stride_h + (m.r - 1) * m.dilation_h + 1);
+  const std::int64_t rows_in =
+      std::min(m.h, (rows_out - 1) * m.stride_h + (m.r - 1) * m.dilation_h + 1);
   const std::int64_t cols_in =
       mt >= m.q ? m.w : std::min(m.w, (mt - 1) * m.stride_w + (m.s - 1) * m.dilation_w + 1);
   return rows_in * cols_in;
@@ -89,9 +90,12 @@ LayerRun Controller::run(const costmodel::Mapping& m, double start) {
 
   const auto key = [&](Operand op, const Step& s) -> std::int64_t {
     switch (op) {
-      case Operand::kWeight: return (s.g * trips[C] + s.i[C]) * trips[K] + s.i[K];
-      case Operand::kInput: return (s.g * trips[M] + s.i[M]) * trips[C] + s.i[C];
-      case Operand::kOutput: break;
+      case Operand::kWeight:
+        return (s.g * trips[C] + s.i[C]) * trips[K] + s.i[K];
+      case Operand::kInput:
+        return (s.g * trips[M] + s.i[M]) * trips[C] + s.i[C];
+      case Operand::kOutput:
+        break;
     }
     return (s.g * trips[M] + s.i[M]) * trips[K] + s.i[K];
   };
@@ -132,11 +136,13 @@ LayerRun Controller::run(const costmodel::Mapping& m, double start) {
       r.wait = sv.wait;
     } else {
       const auto idx = static_cast<std::size_t>(s.i[M] * trips[K] + s.i[K]);
-      buf.hold(op, r.slot, static_cast<double>(mt * kt) * (split_reduction ? acc_bits : m.out_bits));
+      buf.hold(op, r.slot,
+               static_cast<double>(mt * kt) * (split_reduction ? acc_bits : m.out_bits));
       r.arrive = ready;
       if (spilled[idx] >= 0) {  // revisited: its partial sums come back from DRAM
         const Service sv =
-            fabric_->load(op, std::max(ready, spilled[idx]), static_cast<double>(mt * kt) * acc_bits, "load partial sums");
+            fabric_->load(op, std::max(ready, spilled[idx]),
+                          static_cast<double>(mt * kt) * acc_bits, "load partial sums");
         r.arrive = sv.end;
         r.wait = sv.wait;
       }
@@ -204,7 +210,8 @@ LayerRun Controller::run(const costmodel::Mapping& m, double start) {
     if (out_changes) {
       const bool final = cur.i[C] == trips[C] - 1;
       const double bits = static_cast<double>(mt * kt) * (final ? m.out_bits : acc_bits);
-      const Service st = fabric_->store(Operand::kOutput, s.end, bits, final ? "store outputs" : "spill partial sums");
+      const Service st = fabric_->store(Operand::kOutput, s.end, bits,
+                                        final ? "store outputs" : "spill partial sums");
       if (!final) spilled[static_cast<std::size_t>(cur.i[M] * trips[K] + cur.i[K])] = st.end;
       auto& f = out.slot_free[static_cast<std::size_t>(out.cur.slot)];
       f = std::max(f, st.end);

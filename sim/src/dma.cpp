@@ -18,7 +18,8 @@ Service DmaEngine::store(arch::Operand op, double ready, double bits, const char
   return transfer(false, op, ready, bits, what);
 }
 
-Service DmaEngine::transfer(bool load, arch::Operand op, double ready, double bits, const char* what) {
+Service DmaEngine::transfer(bool load, arch::Operand op, double ready, double bits,
+                            const char* what) {
   const std::size_t b = acc_->buffer_index(op);
   Buffer& buf = (*buffers_)[b];
   // DRAM and the buffer port stream the burst together; the port starts once DRAM does.
@@ -31,9 +32,11 @@ Service DmaEngine::transfer(bool load, arch::Operand op, double ready, double bi
   ++transfers_;
   if (trace_ != nullptr) {
     trace_->add(Hardware::kDmaTrack, what, s.start, s.end, bits);
-    trace_->add(Hardware::kDramTrack, load ? "read" : "write", d.start, d.start + bits / dram_->channel().bits_per_cycle(), bits);
+    trace_->add(Hardware::kDramTrack, load ? "read" : "write", d.start,
+                d.start + bits / dram_->channel().bits_per_cycle(), bits);
     trace_->add(Hardware::kFirstBufferTrack + static_cast<int>(b), load ? "fill" : "drain", p.start,
-                p.start + bits / (load ? buf.write_port() : buf.read_port()).bits_per_cycle(), bits);
+                p.start + bits / (load ? buf.write_port() : buf.read_port()).bits_per_cycle(),
+                bits);
   }
   return s;
 }

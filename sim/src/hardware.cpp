@@ -17,7 +17,9 @@ std::vector<Buffer> make_buffers(const arch::Accelerator& acc) {
 }  // namespace
 
 Hardware::Hardware(const arch::Accelerator& acc, HardwareOptions opt)
-    : acc_(&acc), dram_(acc.dram, opt.dram_latency_cycles), buffers_(make_buffers(acc)),
+    : acc_(&acc),
+      dram_(acc.dram, opt.dram_latency_cycles),
+      buffers_(make_buffers(acc)),
       dma_(acc, dram_, buffers_) {}
 
 void Hardware::set_trace(Trace* trace) {
@@ -60,7 +62,8 @@ Service Hardware::compute(const TileWork& w, double ready) {
       s.wait = std::max(s.wait, p.wait);
       if (trace_ != nullptr) {
         const auto& port = dir == 0 ? buffers_[b].read_port() : buffers_[b].write_port();
-        trace_->add(kFirstBufferTrack + static_cast<int>(b), dir == 0 ? "array read" : "array write", p.start,
+        trace_->add(kFirstBufferTrack + static_cast<int>(b),
+                    dir == 0 ? "array read" : "array write", p.start,
                     p.start + bits / port.bits_per_cycle(), bits);
       }
     }

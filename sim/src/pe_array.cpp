@@ -17,8 +17,8 @@ PeArray::PeArray(const costmodel::Mapping& m, const arch::Accelerator& acc) : m_
   cache_.reserve(16);  // every distinct (m, c, k, first_c): references stay valid
 }
 
-costmodel::Mapping PeArray::tile_mapping(const costmodel::Mapping& m, std::int64_t mt, std::int64_t ct,
-                                         std::int64_t kt) {
+costmodel::Mapping PeArray::tile_mapping(const costmodel::Mapping& m, std::int64_t mt,
+                                         std::int64_t ct, std::int64_t kt) {
   costmodel::Mapping t = m;
   t.gemm.groups = 1;
   t.gemm.m = mt;
@@ -33,7 +33,8 @@ costmodel::Mapping PeArray::tile_mapping(const costmodel::Mapping& m, std::int64
 
 const TileWork& PeArray::work(const TileShape& t) {
   for (const auto& e : cache_) {
-    if (e.shape.m == t.m && e.shape.c == t.c && e.shape.k == t.k && e.shape.first_c == t.first_c) return e.work;
+    if (e.shape.m == t.m && e.shape.c == t.c && e.shape.k == t.k && e.shape.first_c == t.first_c)
+      return e.work;
   }
   cache_.push_back({t, compute(t)});
   return cache_.back().work;
@@ -52,7 +53,8 @@ TileWork PeArray::compute(const TileShape& t) const {
   const double weights = static_cast<double>(t.k * t.c * rs);
   const double outputs = static_cast<double>(t.m * t.k);
   const std::int64_t spatial_red = m.gemm.filter_passes == 1 ? t.c * rs : t.c;
-  const std::int64_t red_folds = ceil_div(spatial_red, a.rows * m.spatial_factor) * m.gemm.filter_passes;
+  const std::int64_t red_folds =
+      ceil_div(spatial_red, a.rows * m.spatial_factor) * m.gemm.filter_passes;
   TileWork w;
   w.compute_cycles = costmodel::compute_cycles(tile_mapping(m, t.m, t.c, t.k), *acc_);
   w.macs = t.m * t.c * rs * t.k;
@@ -60,21 +62,27 @@ TileWork PeArray::compute(const TileShape& t) const {
   switch (m.dataflow) {
     case Dataflow::kWeightStationary:
       w.read_bits[idx(Operand::kWeight)] = weights * m.w_bits;
-      w.read_bits[idx(Operand::kInput)] = red_elems * static_cast<double>(ceil_div(t.k, a.cols)) * m.a_bits;
+      w.read_bits[idx(Operand::kInput)] =
+          red_elems * static_cast<double>(ceil_div(t.k, a.cols)) * m.a_bits;
       w.write_bits[idx(Operand::kOutput)] = outputs * static_cast<double>(red_folds) * acc_bits;
-      w.read_bits[idx(Operand::kOutput)] = outputs * (static_cast<double>(red_folds) - first) * acc_bits;
+      w.read_bits[idx(Operand::kOutput)] =
+          outputs * (static_cast<double>(red_folds) - first) * acc_bits;
       break;
     case Dataflow::kOutputStationary:
-      w.read_bits[idx(Operand::kWeight)] = weights * static_cast<double>(ceil_div(t.m, a.rows)) * m.w_bits;
-      w.read_bits[idx(Operand::kInput)] = red_elems * static_cast<double>(ceil_div(t.k, a.cols)) * m.a_bits;
+      w.read_bits[idx(Operand::kWeight)] =
+          weights * static_cast<double>(ceil_div(t.m, a.rows)) * m.w_bits;
+      w.read_bits[idx(Operand::kInput)] =
+          red_elems * static_cast<double>(ceil_div(t.k, a.cols)) * m.a_bits;
       w.write_bits[idx(Operand::kOutput)] = outputs * acc_bits;
       w.read_bits[idx(Operand::kOutput)] = outputs * (1.0 - first) * acc_bits;
       break;
     case Dataflow::kInputStationary:
       w.read_bits[idx(Operand::kInput)] = red_elems * m.a_bits;
-      w.read_bits[idx(Operand::kWeight)] = weights * static_cast<double>(ceil_div(t.m, a.cols)) * m.w_bits;
+      w.read_bits[idx(Operand::kWeight)] =
+          weights * static_cast<double>(ceil_div(t.m, a.cols)) * m.w_bits;
       w.write_bits[idx(Operand::kOutput)] = outputs * static_cast<double>(red_folds) * acc_bits;
-      w.read_bits[idx(Operand::kOutput)] = outputs * (static_cast<double>(red_folds) - first) * acc_bits;
+      w.read_bits[idx(Operand::kOutput)] =
+          outputs * (static_cast<double>(red_folds) - first) * acc_bits;
       break;
   }
   return w;

@@ -36,8 +36,8 @@ struct Counters {
 std::int64_t whole(double v) { return static_cast<std::int64_t>(std::llround(v)); }
 
 // Adds `scale` × (after − before) to the layer's traffic and energy.
-void add_traffic(SimLayer& l, const arch::Accelerator& acc, const Counters& before, const Counters& after,
-                 double scale) {
+void add_traffic(SimLayer& l, const arch::Accelerator& acc, const Counters& before,
+                 const Counters& after, double scale) {
   const double dr = (after.dram_read - before.dram_read) * scale;
   const double dw = (after.dram_write - before.dram_write) * scale;
   l.dram_read_bits += whole(dr);
@@ -48,7 +48,8 @@ void add_traffic(SimLayer& l, const arch::Accelerator& acc, const Counters& befo
     const double w = (after.buf_write[b] - before.buf_write[b]) * scale;
     l.buffer_read_bits[b] += whole(r);
     l.buffer_write_bits[b] += whole(w);
-    l.energy.buffer_pj[b] += r * acc.buffers[b].read_energy_pj_per_bit + w * acc.buffers[b].write_energy_pj_per_bit;
+    l.energy.buffer_pj[b] +=
+        r * acc.buffers[b].read_energy_pj_per_bit + w * acc.buffers[b].write_energy_pj_per_bit;
   }
 }
 
@@ -60,9 +61,11 @@ std::pair<double, double> movement_bits(const workloads::Network& net, std::size
   for (const auto producer : net.inputs_of(i)) {
     const bool from_input = producer == workloads::kNetworkInput;
     const auto shape = from_input ? net.input_shape() : net.layer(producer).output_shape();
-    read += static_cast<double>(shape.elements() * net.batch()) * (from_input ? in_bits : out_bits[producer]);
+    read += static_cast<double>(shape.elements() * net.batch()) *
+            (from_input ? in_bits : out_bits[producer]);
   }
-  const double write = static_cast<double>(net.layer(i).output_shape().elements() * net.batch()) * out_bits[i];
+  const double write =
+      static_cast<double>(net.layer(i).output_shape().elements() * net.batch()) * out_bits[i];
   return {read, write};
 }
 
@@ -96,11 +99,13 @@ void add_into(SimLayer& total, const SimLayer& l) {
 }
 
 // Runs one network through `fabric` from time `t`; returns its result and advances `t`.
-SimResult run_network(Fabric& fabric, const workloads::Network& net, const workloads::PrecisionAssignment& a,
-                      const costmodel::CostModel& model, const SimOptions& opt, double& t) {
+SimResult run_network(Fabric& fabric, const workloads::Network& net,
+                      const workloads::PrecisionAssignment& a, const costmodel::CostModel& model,
+                      const SimOptions& opt, double& t) {
   Hardware& hw = fabric.hardware();
   const arch::Accelerator& acc = hw.accelerator();
-  const costmodel::NetworkCost analytic = model.evaluate(net, a);  // the mappings, and the figures to compare
+  const costmodel::NetworkCost analytic =
+      model.evaluate(net, a);  // the mappings, and the figures to compare
   const auto out_bits = workloads::output_tensor_bits(net, a);
   const int in_bits = workloads::input_tensor_bits(net, a);
   Trace* trace = hw.trace();
@@ -165,7 +170,8 @@ SimResult run_network(Fabric& fabric, const workloads::Network& net, const workl
         contention += run.contention_stall_cycles * share;
         l.compute_cycles += whole(static_cast<double>(run.compute_cycles) * share);
         l.tiles += run.tiles;
-        const auto macs = static_cast<double>(m.gemm.groups * m.gemm.m * m.gemm.kr * m.gemm.nf) * share;
+        const auto macs =
+            static_cast<double>(m.gemm.groups * m.gemm.m * m.gemm.kr * m.gemm.nf) * share;
         l.macs += whole(macs);
         l.energy.mac_pj += macs * m.energy_per_mac_pj;
       }
@@ -174,12 +180,14 @@ SimResult run_network(Fabric& fabric, const workloads::Network& net, const workl
     t += elapsed;
     l.cycles = static_cast<std::int64_t>(std::ceil(elapsed - 1e-6));
     l.contention_stall_cycles = std::min(whole(contention), l.cycles - l.compute_cycles);
-    l.memory_stall_cycles = std::max<std::int64_t>(0, l.cycles - l.compute_cycles - l.contention_stall_cycles);
+    l.memory_stall_cycles =
+        std::max<std::int64_t>(0, l.cycles - l.compute_cycles - l.contention_stall_cycles);
     l.latency_s = static_cast<double>(l.cycles) / acc.frequency_hz;
     l.energy_pj = l.energy.total_pj();
     if (l.on_array && l.cycles > 0 && !lr.groups.empty()) {
       const auto& m = lr.groups.front().mapping;
-      const double peak = static_cast<double>(acc.array.rows * acc.array.cols * m.spatial_factor) / m.temporal_factor;
+      const double peak = static_cast<double>(acc.array.rows * acc.array.cols * m.spatial_factor) /
+                          m.temporal_factor;
       l.utilization = static_cast<double>(l.macs) / (static_cast<double>(l.cycles) * peak);
     }
     add_into(result.total, l);
@@ -192,8 +200,8 @@ SimResult run_network(Fabric& fabric, const workloads::Network& net, const workl
 
 }  // namespace
 
-std::vector<SimResult> simulate_all(const std::vector<SimJob>& jobs, const costmodel::CostModel& model,
-                                    const SimOptions& opt) {
+std::vector<SimResult> simulate_all(const std::vector<SimJob>& jobs,
+                                    const costmodel::CostModel& model, const SimOptions& opt) {
   // Check every job before the kernel starts: an infeasible layer is an input problem.
   for (const auto& job : jobs) {
     const auto check = model.check(*job.net, *job.assignment);
@@ -204,7 +212,8 @@ std::vector<SimResult> simulate_all(const std::vector<SimJob>& jobs, const costm
   std::vector<SimResult> results;
   double t = 0;
   const auto body = [&](Fabric& fabric) {
-    for (const auto& job : jobs) results.push_back(run_network(fabric, *job.net, *job.assignment, model, opt, t));
+    for (const auto& job : jobs)
+      results.push_back(run_network(fabric, *job.net, *job.assignment, model, opt, t));
   };
   sc::LtRun run;
   if (opt.kernel == Kernel::kPlain) {

@@ -12,7 +12,8 @@ void write_string(std::ostream& os, const std::string& s) {
       os << '\\' << c;
     } else if (static_cast<unsigned char>(c) < 0x20) {
       char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+      std::snprintf(buf, sizeof buf, "\\u%04x",
+                    static_cast<unsigned>(static_cast<unsigned char>(c)));
       os << buf;
     } else {
       os << c;
@@ -34,11 +35,12 @@ void write_chrome_trace(const Trace& trace, std::ostream& os) {
   os << "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
   os << R"({"ph":"M","pid":1,"name":"process_name","args":{"name":"accelerator"}})";
   for (std::size_t t = 0; t < trace.tracks.size(); ++t) {
-    os << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << t << ",\"name\":\"thread_name\",\"args\":{\"name\":";
+    os << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << t
+       << ",\"name\":\"thread_name\",\"args\":{\"name\":";
     write_string(os, trace.tracks[t]);
     os << "}}";
-    os << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << t << ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" << t
-       << "}}";
+    os << ",\n{\"ph\":\"M\",\"pid\":1,\"tid\":" << t
+       << ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":" << t << "}}";
   }
   for (const auto& e : trace.events) {
     os << ",\n{\"ph\":\"X\",\"pid\":1,\"tid\":" << e.track << ",\"name\":";

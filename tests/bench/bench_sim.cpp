@@ -22,7 +22,8 @@ const workloads::Network& mobilenet() {
 void report(benchmark::State& state, const sim::SimResult& r) {
   state.counters["tiles"] = static_cast<double>(r.total.tiles);
   state.counters["sim_vs_analytic_%"] =
-      100.0 * static_cast<double>(r.total.cycles - r.total.analytic_cycles) / static_cast<double>(r.total.analytic_cycles);
+      100.0 * static_cast<double>(r.total.cycles - r.total.analytic_cycles) /
+      static_cast<double>(r.total.analytic_cycles);
 }
 
 // The whole of `mixq simulate --arch bitfusion --workload mobilenet_v2` minus printing: a

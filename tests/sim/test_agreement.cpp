@@ -74,8 +74,9 @@ Zoo zoo_for(const costmodel::CostModel& model) {
 void check_agreement(const std::string& preset) {
   const costmodel::CostModel model(with_dram(preset, "1e9"));
   const auto& acc = model.accelerator();
-  const bool all_double_buffered = std::all_of(acc.buffers.begin(), acc.buffers.end(),
-                                               [](const arch::BufferSpec& b) { return b.double_buffered; });
+  const bool all_double_buffered =
+      std::all_of(acc.buffers.begin(), acc.buffers.end(),
+                  [](const arch::BufferSpec& b) { return b.double_buffered; });
   double single_buffered_worst = 0;
   const Zoo zoo = zoo_for(model);
   REQUIRE(zoo.jobs.size() >= 5);
@@ -86,9 +87,10 @@ void check_agreement(const std::string& preset) {
   std::string worst_layer;
   for (std::size_t n = 0; n < results.size(); ++n) {
     for (const auto& l : results[n].layers) {
-      INFO(preset << " " << zoo.nets[n].name() << "/" << l.name << ": simulated " << l.cycles << " (fill "
-                  << l.fill_cycles << ", drain " << l.drain_cycles << ", compute " << l.compute_cycles
-                  << "), analytic " << l.analytic_cycles << " (compute " << l.analytic_compute_cycles << ")");
+      INFO(preset << " " << zoo.nets[n].name() << "/" << l.name << ": simulated " << l.cycles
+                  << " (fill " << l.fill_cycles << ", drain " << l.drain_cycles << ", compute "
+                  << l.compute_cycles << "), analytic " << l.analytic_cycles << " (compute "
+                  << l.analytic_compute_cycles << ")");
       const auto analytic = static_cast<double>(l.analytic_cycles);
       const auto cycles = static_cast<double>(l.cycles);
       CHECK(cycles >= 0.98 * analytic);
@@ -119,19 +121,33 @@ void check_agreement(const std::string& preset) {
       CHECK(diff <= 0.02);
     }
   }
-  std::printf("%s: %zu compute-bound layers agree within %.3f%% (worst %s); %zu on-array layers "
-              "within 2%% before setting head and tail aside; %zu buffer-bound layers, %zu of them within 2%%\n",
-              preset.c_str(), compute_bound, 100 * worst, worst_layer.c_str(), raw_agree, buffer_bound,
-              buffer_bound_agree);
-  if (!all_double_buffered) std::printf("%s: single-buffered, simulated up to %.2fx analytic\n", preset.c_str(), single_buffered_worst);
+  std::printf(
+      "%s: %zu compute-bound layers agree within %.3f%% (worst %s); %zu on-array layers "
+      "within 2%% before setting head and tail aside; %zu buffer-bound layers, %zu of them within "
+      "2%%\n",
+      preset.c_str(), compute_bound, 100 * worst, worst_layer.c_str(), raw_agree, buffer_bound,
+      buffer_bound_agree);
+  if (!all_double_buffered)
+    std::printf("%s: single-buffered, simulated up to %.2fx analytic\n", preset.c_str(),
+                single_buffered_worst);
   if (all_double_buffered) CHECK(compute_bound > 50);
 }
 
 }  // namespace
 
-TEST_CASE("agreement at high DRAM bandwidth: bitfusion", "[sim][agreement]") { check_agreement("bitfusion"); }
-TEST_CASE("agreement at high DRAM bandwidth: eyeriss", "[sim][agreement]") { check_agreement("eyeriss"); }
+TEST_CASE("agreement at high DRAM bandwidth: bitfusion", "[sim][agreement]") {
+  check_agreement("bitfusion");
+}
+TEST_CASE("agreement at high DRAM bandwidth: eyeriss", "[sim][agreement]") {
+  check_agreement("eyeriss");
+}
 TEST_CASE("agreement at high DRAM bandwidth: loom", "[sim][agreement]") { check_agreement("loom"); }
-TEST_CASE("agreement at high DRAM bandwidth: stripes", "[sim][agreement]") { check_agreement("stripes"); }
-TEST_CASE("agreement at high DRAM bandwidth: systolic", "[sim][agreement]") { check_agreement("systolic"); }
-TEST_CASE("agreement at high DRAM bandwidth: tpu_v1", "[sim][agreement]") { check_agreement("tpu_v1"); }
+TEST_CASE("agreement at high DRAM bandwidth: stripes", "[sim][agreement]") {
+  check_agreement("stripes");
+}
+TEST_CASE("agreement at high DRAM bandwidth: systolic", "[sim][agreement]") {
+  check_agreement("systolic");
+}
+TEST_CASE("agreement at high DRAM bandwidth: tpu_v1", "[sim][agreement]") {
+  check_agreement("tpu_v1");
+}

@@ -48,10 +48,12 @@ workloads::PrecisionAssignment mixed(const workloads::Network& net) {
 // part of the DRAM total already, yet the analytic model adds them again as prologue and
 // epilogue (max(compute, DRAM, buffers) + first tiles + last tile), so here the simulator is
 // often faster than the analytic figure (docs/simulator.md).
-TEST_CASE("reduced bandwidth: memory stalls and never faster than compute or the DRAM channel", "[sim][network]") {
+TEST_CASE("reduced bandwidth: memory stalls and never faster than compute or the DRAM channel",
+          "[sim][network]") {
   const costmodel::CostModel model(arch::load_arch("bitfusion", {"dram.bits_per_cycle=16"}));
   std::vector<workloads::Network> nets;
-  for (const char* name : {"resnet18", "mobilenet_v2", "fmnist_cnn"}) nets.push_back(workloads::load_workload(name));
+  for (const char* name : {"resnet18", "mobilenet_v2", "fmnist_cnn"})
+    nets.push_back(workloads::load_workload(name));
   std::vector<workloads::PrecisionAssignment> as;
   for (const auto& n : nets) as.push_back(mixed(n));
   std::vector<sim::SimJob> jobs;
@@ -64,12 +66,14 @@ TEST_CASE("reduced bandwidth: memory stalls and never faster than compute or the
     const auto& r = results[n];
     std::int64_t stalled_layers = 0, cycles = 0, analytic_compute = 0;
     for (const auto& l : r.layers) {
-      INFO(nets[n].name() << "/" << l.name << ": simulated " << l.cycles << ", analytic " << l.analytic_cycles
-                          << ", compute " << l.analytic_compute_cycles << ", DRAM bits " << l.dram_read_bits + l.dram_write_bits
-                          << " vs " << l.analytic_dram_bits);
+      INFO(nets[n].name() << "/" << l.name << ": simulated " << l.cycles << ", analytic "
+                          << l.analytic_cycles << ", compute " << l.analytic_compute_cycles
+                          << ", DRAM bits " << l.dram_read_bits + l.dram_write_bits << " vs "
+                          << l.analytic_dram_bits);
       CHECK(l.cycles >= l.analytic_compute_cycles);
       // The channel must have moved every bit: a lower bound no schedule beats.
-      CHECK(static_cast<double>(l.cycles) >= static_cast<double>(l.dram_read_bits + l.dram_write_bits) / 16.0 - 1);
+      CHECK(static_cast<double>(l.cycles) >=
+            static_cast<double>(l.dram_read_bits + l.dram_write_bits) / 16.0 - 1);
       CHECK(l.dram_read_bits + l.dram_write_bits == l.analytic_dram_bits);
       CHECK(l.compute_cycles + l.memory_stall_cycles + l.contention_stall_cycles == l.cycles);
       if (l.memory_stall_cycles > 0) ++stalled_layers;
@@ -113,18 +117,21 @@ TEST_CASE("the SystemC kernel and the plain kernel give the same numbers", "[sim
   CHECK(tlm.kernel_end_cycles == Approx(tlm.end_cycles).epsilon(1e-6));
 }
 
-TEST_CASE("SystemC's kernel is global: a second SystemC simulation in one process is refused", "[sim][network]") {
+TEST_CASE("SystemC's kernel is global: a second SystemC simulation in one process is refused",
+          "[sim][network]") {
   const costmodel::CostModel model(arch::load_arch("systolic"));
   const auto net = workloads::load_workload("jet_mlp");
   const auto a = workloads::PrecisionAssignment::uniform(net, {8, 8});
   (void)sim::simulate(net, a, model);
-  CHECK_THROWS_WITH(sim::simulate(net, a, model), Catch::Contains("one SystemC simulation per process"));
+  CHECK_THROWS_WITH(sim::simulate(net, a, model),
+                    Catch::Contains("one SystemC simulation per process"));
   sim::SimOptions plain;
   plain.kernel = sim::Kernel::kPlain;
   CHECK_NOTHROW(sim::simulate(net, a, model, plain));
 }
 
-TEST_CASE("an assignment the cost model cannot map is refused before simulating", "[sim][network]") {
+TEST_CASE("an assignment the cost model cannot map is refused before simulating",
+          "[sim][network]") {
   const costmodel::CostModel model(arch::load_arch("tpu_v1"));  // 8-bit MACs at most
   const auto net = workloads::load_workload("jet_mlp");
   const auto a = workloads::PrecisionAssignment::uniform(net, {16, 16});
@@ -133,7 +140,8 @@ TEST_CASE("an assignment the cost model cannot map is refused before simulating"
   CHECK_THROWS_AS(sim::simulate(net, a, model, plain), costmodel::InfeasibleError);
 }
 
-TEST_CASE("trace: one track per unit and tiles in order on the PE array in valid trace-event JSON", "[sim][network][trace]") {
+TEST_CASE("trace: one track per unit and tiles in order on the PE array in valid trace-event JSON",
+          "[sim][network][trace]") {
   const costmodel::CostModel model(arch::load_arch("bitfusion"));
   const auto net = workloads::load_workload("fmnist_cnn");
   const auto a = mixed(net);
@@ -148,7 +156,8 @@ TEST_CASE("trace: one track per unit and tiles in order on the PE array in valid
   std::map<std::string, int> complete;
   double last_tile_end = -1;
   for (const auto& e : doc["traceEvents"]) {
-    if (e["ph"] == "M" && e["name"] == "thread_name") names[e["tid"].get<int>()] = e["args"]["name"];
+    if (e["ph"] == "M" && e["name"] == "thread_name")
+      names[e["tid"].get<int>()] = e["args"]["name"];
   }
   for (const auto& e : doc["traceEvents"]) {
     if (e["ph"] != "X") continue;
@@ -161,7 +170,8 @@ TEST_CASE("trace: one track per unit and tiles in order on the PE array in valid
       last_tile_end = e["ts"].get<double>() + e["dur"].get<double>();
     }
   }
-  for (const char* track : {"DMA", "DRAM", "PE array", "buffer wbuf", "buffer ibuf", "buffer obuf"}) {
+  for (const char* track :
+       {"DMA", "DRAM", "PE array", "buffer wbuf", "buffer ibuf", "buffer obuf"}) {
     INFO(track);
     CHECK(complete[track] > 0);
   }

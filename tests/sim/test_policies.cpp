@@ -29,7 +29,8 @@ const workloads::Layer& layer_of(const workloads::Network& net, const std::strin
   return net.layer(*i);
 }
 
-costmodel::Mapping mapping_for(const workloads::Layer& layer, const arch::Accelerator& acc, int w, int a) {
+costmodel::Mapping mapping_for(const workloads::Layer& layer, const arch::Accelerator& acc, int w,
+                               int a) {
   const auto rate = costmodel::rate_from_pe(*acc.pe, w, a);
   REQUIRE(rate.supported);
   return costmodel::base_mapping(layer, acc, {w, a, 8}, rate);
@@ -80,7 +81,8 @@ TEST_CASE("buffer: capacity in bits at size, size + 1, and slots per buffering",
   buf.hold(arch::Operand::kWeight, 1, 400);
   buf.hold(arch::Operand::kInput, 0, 200);  // exactly full
   CHECK(buf.peak_bits() == 1000);
-  CHECK_THROWS_WITH(buf.hold(arch::Operand::kInput, 0, 201), Catch::Contains("'b'") && Catch::Contains("1000 bits"));
+  CHECK_THROWS_WITH(buf.hold(arch::Operand::kInput, 0, 201),
+                    Catch::Contains("'b'") && Catch::Contains("1000 bits"));
   buf.release_all();
   buf.hold(arch::Operand::kInput, 0, 1000);
   spec.double_buffered = false;
@@ -112,10 +114,12 @@ TEST_CASE("DMA: a transfer takes the slower of DRAM and the buffer port", "[sim]
   CHECK(hw.dram().energy_pj() == Approx(2000 * acc.dram.energy_pj_per_bit));
 }
 
-TEST_CASE("PE array: per-tile time is the analytic fold formula, summed over ragged tiles", "[sim][policy]") {
+TEST_CASE("PE array: per-tile time is the analytic fold formula, summed over ragged tiles",
+          "[sim][policy]") {
   const auto net = workloads::load_workload("resnet18");
   for (const bool rows_unroll_filter : {true, false}) {
-    for (const auto df : {Dataflow::kWeightStationary, Dataflow::kOutputStationary, Dataflow::kInputStationary}) {
+    for (const auto df :
+         {Dataflow::kWeightStationary, Dataflow::kOutputStationary, Dataflow::kInputStationary}) {
       arch::Accelerator acc = arch::load_arch("bitfusion");
       acc.array.dataflow = df;
       acc.array.rows_unroll_filter = rows_unroll_filter;
@@ -128,9 +132,10 @@ TEST_CASE("PE array: per-tile time is the analytic fold formula, summed over rag
       for (std::int64_t m0 = 0; m0 < m.gemm.m; m0 += m.tile_m) {
         for (std::int64_t c0 = 0; c0 < m.c_per_group; c0 += m.tile_c) {
           for (std::int64_t k0 = 0; k0 < m.gemm.nf; k0 += m.tile_k) {
-            total += pe.work({std::min(m.tile_m, m.gemm.m - m0), std::min(m.tile_c, m.c_per_group - c0),
-                              std::min(m.tile_k, m.gemm.nf - k0), c0 == 0})
-                         .compute_cycles;
+            total +=
+                pe.work({std::min(m.tile_m, m.gemm.m - m0), std::min(m.tile_c, m.c_per_group - c0),
+                         std::min(m.tile_k, m.gemm.nf - k0), c0 == 0})
+                    .compute_cycles;
           }
         }
       }
@@ -140,12 +145,15 @@ TEST_CASE("PE array: per-tile time is the analytic fold formula, summed over rag
   }
 }
 
-TEST_CASE("controller: traffic, compute and energy equal the analytic model's for every dataflow and loop order",
-          "[sim][policy]") {
+TEST_CASE(
+    "controller: traffic, compute and energy equal the analytic model's for every dataflow and "
+    "loop order",
+    "[sim][policy]") {
   const auto net = workloads::load_workload("mobilenet_v2");
   // A strided 3×3 conv (halo), a pointwise conv, and a depthwise conv (groups = channels).
   for (const char* name : {"features.0", "features.2.expand", "features.2.dw"}) {
-    for (const auto df : {Dataflow::kWeightStationary, Dataflow::kOutputStationary, Dataflow::kInputStationary}) {
+    for (const auto df :
+         {Dataflow::kWeightStationary, Dataflow::kOutputStationary, Dataflow::kInputStationary}) {
       for (const auto& order : kOrders) {
         for (const bool db : {true, false}) {
           arch::Accelerator acc = arch::load_arch("bitfusion");
@@ -161,14 +169,16 @@ TEST_CASE("controller: traffic, compute and energy equal the analytic model's fo
           sim::Hardware hw(acc, {});
           sim::PlainFabric fabric(hw);
           const sim::LayerRun run = sim::Controller(fabric).run(m, 0.0);
-          INFO(name << " " << arch::to_string(df) << " " << costmodel::to_string(order) << " double-buffered " << db);
+          INFO(name << " " << arch::to_string(df) << " " << costmodel::to_string(order)
+                    << " double-buffered " << db);
           CHECK(run.compute_cycles == analytic.compute_cycles);
           CHECK(hw.macs() == analytic.macs);
           // The analytic reload factor multiplies by the trips of outer loops that do not
           // index an operand even when every loop inside has a single trip; the tile is then
           // still resident and the simulator does not fetch it again. So: equal to the bit
           // when every tiled dim has several tiles, never more otherwise.
-          const bool all_split = m.gemm.m > m.tile_m && m.c_per_group > m.tile_c && m.gemm.nf > m.tile_k;
+          const bool all_split =
+              m.gemm.m > m.tile_m && m.c_per_group > m.tile_c && m.gemm.nf > m.tile_k;
           const auto same_or_less = [&](double simulated, std::int64_t priced) {
             if (all_split) {
               CHECK(std::llround(simulated) == priced);
@@ -184,7 +194,8 @@ TEST_CASE("controller: traffic, compute and energy equal the analytic model's fo
             same_or_less(hw.buffers()[b].write_bits(), analytic.buffer_write_bits[b]);
             buffer_pj += hw.buffers()[b].energy_pj();
           }
-          const double energy = static_cast<double>(hw.macs()) * m.energy_per_mac_pj + buffer_pj + hw.dram().energy_pj();
+          const double energy = static_cast<double>(hw.macs()) * m.energy_per_mac_pj + buffer_pj +
+                                hw.dram().energy_pj();
           if (all_split) {
             CHECK(energy == Approx(analytic.energy_pj).epsilon(1e-9));
           } else {
@@ -198,7 +209,8 @@ TEST_CASE("controller: traffic, compute and energy equal the analytic model's fo
   }
 }
 
-TEST_CASE("controller: double buffering hides DRAM behind compute, single buffering does not", "[sim][policy]") {
+TEST_CASE("controller: double buffering hides DRAM behind compute, single buffering does not",
+          "[sim][policy]") {
   // DRAM-heavy: a pointwise conv at a narrow DRAM, with fast buffer ports. With every buffer
   // double-buffered the analytic model says max(compute, DRAM) + first tiles + last tile;
   // single-buffered, compute + DRAM. The simulator executes both schedules tile by tile.
@@ -223,9 +235,9 @@ TEST_CASE("controller: double buffering hides DRAM behind compute, single buffer
       sim::PlainFabric fabric(hw);
       const sim::LayerRun run = sim::Controller(fabric).run(m, 0.0);
       const double dram_cycles = (hw.dram().read_bits() + hw.dram().write_bits()) / dram_bits;
-      INFO("DRAM " << dram_bits << " bits/cycle, double-buffered " << db << ": simulated " << run.end
-                   << ", analytic " << analytic.cycles << ", compute " << run.compute_cycles << ", DRAM "
-                   << dram_cycles);
+      INFO("DRAM " << dram_bits << " bits/cycle, double-buffered " << db << ": simulated "
+                   << run.end << ", analytic " << analytic.cycles << ", compute "
+                   << run.compute_cycles << ", DRAM " << dram_cycles);
       CHECK(run.end >= std::max(static_cast<double>(run.compute_cycles), dram_cycles));
       if (!db) {
         // Nothing overlaps: exactly compute + every transfer.
@@ -240,10 +252,12 @@ TEST_CASE("controller: double buffering hides DRAM behind compute, single buffer
   }
 }
 
-TEST_CASE("controller: a tile that does not fit its buffer is an error naming the buffer", "[sim][policy]") {
+TEST_CASE("controller: a tile that does not fit its buffer is an error naming the buffer",
+          "[sim][policy]") {
   const auto net = workloads::load_workload("resnet18");
   arch::Accelerator acc = arch::load_arch("bitfusion");
-  costmodel::Mapping m = mapping_for(layer_of(net, "layer3.0.conv1"), acc, 8, 8);  // whole layer as one tile
+  costmodel::Mapping m =
+      mapping_for(layer_of(net, "layer3.0.conv1"), acc, 8, 8);  // whole layer as one tile
   std::string reason;
   REQUIRE_FALSE(costmodel::tiles_fit(m, acc, &reason));
   sim::Hardware hw(acc, {});

@@ -52,7 +52,8 @@ class Generator : public sc_core::sc_module {
     }
   }
 
-  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& /*gp*/, tlm::tlm_phase& phase, sc_core::sc_time& delay) {
+  tlm::tlm_sync_enum nb_transport_bw(tlm::tlm_generic_payload& /*gp*/, tlm::tlm_phase& phase,
+                                     sc_core::sc_time& delay) {
     if (phase == tlm::END_REQ) {
       bursts[current_].granted = clock_.cycles(sc_core::sc_time_stamp());
       return tlm::TLM_ACCEPTED;
@@ -70,7 +71,8 @@ class Generator : public sc_core::sc_module {
 
 }  // namespace
 
-TEST_CASE("shared port: contention resolved in order, earliest first and round-robin on ties", "[sim][at]") {
+TEST_CASE("shared port: contention resolved in order, earliest first and round-robin on ties",
+          "[sim][at]") {
   ::setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);
   const SimClock clock{1e9};
   // 64 bits per cycle, 10 cycles of latency: a 128-byte burst holds the port 16 cycles.

@@ -26,8 +26,9 @@ void DmaModule::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& dela
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
     return;
   }
-  cmd->result = cmd->kind == TileCommand::Kind::kLoad ? hw_->dma().load(cmd->op, cmd->ready, cmd->bits, cmd->what)
-                                                       : hw_->dma().store(cmd->op, cmd->ready, cmd->bits, cmd->what);
+  cmd->result = cmd->kind == TileCommand::Kind::kLoad
+                    ? hw_->dma().load(cmd->op, cmd->ready, cmd->bits, cmd->what)
+                    : hw_->dma().store(cmd->op, cmd->ready, cmd->bits, cmd->what);
   annotate(delay, clock_, cmd->result.end);
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -48,10 +49,14 @@ void PeArrayModule::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-ControllerModule::ControllerModule(const sc_core::sc_module_name& name, Hardware& hw, SimClock clock,
-                                   std::function<void(Fabric&)> body)
-    : sc_core::sc_module(name), dma_socket("dma_socket"), array_socket("array_socket"), hw_(&hw),
-      clock_(clock), body_(std::move(body)) {
+ControllerModule::ControllerModule(const sc_core::sc_module_name& name, Hardware& hw,
+                                   SimClock clock, std::function<void(Fabric&)> body)
+    : sc_core::sc_module(name),
+      dma_socket("dma_socket"),
+      array_socket("array_socket"),
+      hw_(&hw),
+      clock_(clock),
+      body_(std::move(body)) {
   SC_HAS_PROCESS(ControllerModule);
   SC_THREAD(thread);
   qk_.reset();
@@ -78,7 +83,8 @@ Service ControllerModule::transport(tlm_utils::simple_initiator_socket<Controlle
   gp.clear_extension(&cmd);  // ours, on the stack: the payload must not free it
   ++transactions_;
   if (gp.get_response_status() != tlm::TLM_OK_RESPONSE) {
-    throw Error(std::string("TLM transaction '") + cmd.what + "' failed: " + gp.get_response_string());
+    throw Error(std::string("TLM transaction '") + cmd.what +
+                "' failed: " + gp.get_response_string());
   }
   qk_.set(delay);
   if (qk_.need_sync()) {

@@ -13,11 +13,13 @@ int sc_main(int /*argc*/, char* /*argv*/[]) { return 0; }
 
 namespace mixq::sim::sc {
 
-LtRun run_loosely_timed(Hardware& hw, double quantum_cycles, const std::function<void(Fabric&)>& body) {
+LtRun run_loosely_timed(Hardware& hw, double quantum_cycles,
+                        const std::function<void(Fabric&)>& body) {
   static std::atomic<bool> used{false};
   if (used.exchange(true)) {
-    throw Error("SystemC's kernel is global: one SystemC simulation per process (use Kernel::kPlain "
-                "for more, or simulate_all for several networks in one run)");
+    throw Error(
+        "SystemC's kernel is global: one SystemC simulation per process (use Kernel::kPlain "
+        "for more, or simulate_all for several networks in one run)");
   }
   // The library never prints: silence SystemC's banner unless the user asked for it.
   ::setenv("SC_COPYRIGHT_MESSAGE", "DISABLE", 0);

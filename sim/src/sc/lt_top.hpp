@@ -16,6 +16,7 @@ struct LtRun {
   std::int64_t syncs = 0;  // quantum-keeper synchronizations (context switches)
 };
 
-LtRun run_loosely_timed(Hardware& hw, double quantum_cycles, const std::function<void(Fabric&)>& body);
+LtRun run_loosely_timed(Hardware& hw, double quantum_cycles,
+                        const std::function<void(Fabric&)>& body);
 
 }  // namespace mixq::sim::sc

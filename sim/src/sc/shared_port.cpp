@@ -6,12 +6,17 @@
 
 namespace mixq::sim::sc {
 
-SharedPort::SharedPort(const sc_core::sc_module_name& name, double bits_per_cycle, double latency_cycles,
-                       SimClock clock)
-    : sc_core::sc_module(name), socket("socket"), bits_per_cycle_(bits_per_cycle),
-      latency_cycles_(latency_cycles), clock_(clock), arrivals_("arrivals") {
+SharedPort::SharedPort(const sc_core::sc_module_name& name, double bits_per_cycle,
+                       double latency_cycles, SimClock clock)
+    : sc_core::sc_module(name),
+      socket("socket"),
+      bits_per_cycle_(bits_per_cycle),
+      latency_cycles_(latency_cycles),
+      clock_(clock),
+      arrivals_("arrivals") {
   if (!(bits_per_cycle > 0) || !std::isfinite(bits_per_cycle) || !(latency_cycles >= 0)) {
-    throw Error("shared port '" + std::string(basename()) + "': needs bits_per_cycle > 0 and latency >= 0");
+    throw Error("shared port '" + std::string(basename()) +
+                "': needs bits_per_cycle > 0 and latency >= 0");
   }
   socket.register_nb_transport_fw(this, &SharedPort::nb_transport_fw);
   SC_HAS_PROCESS(SharedPort);
@@ -20,11 +25,12 @@ SharedPort::SharedPort(const sc_core::sc_module_name& name, double bits_per_cycl
   dont_initialize();
 }
 
-tlm::tlm_sync_enum SharedPort::nb_transport_fw(int id, tlm::tlm_generic_payload& gp, tlm::tlm_phase& phase,
-                                               sc_core::sc_time& delay) {
+tlm::tlm_sync_enum SharedPort::nb_transport_fw(int id, tlm::tlm_generic_payload& gp,
+                                               tlm::tlm_phase& phase, sc_core::sc_time& delay) {
   if (phase == tlm::BEGIN_REQ) {
     initiator_of_[&gp] = id;
-    if (static_cast<std::size_t>(id) >= stats_.size()) stats_.resize(static_cast<std::size_t>(id) + 1);
+    if (static_cast<std::size_t>(id) >= stats_.size())
+      stats_.resize(static_cast<std::size_t>(id) + 1);
     arrivals_.notify(gp, delay);  // arrives at now + delay
     return tlm::TLM_ACCEPTED;
   }
@@ -53,7 +59,8 @@ void SharedPort::step() {
   auto best = waiting_.begin();
   const auto rank = [&](const Request& r) { return (r.id - last_served_ - 1 + 2 * n) % n; };
   for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
-    if (it->arrival < best->arrival || (it->arrival == best->arrival && rank(*it) < rank(*best))) best = it;
+    if (it->arrival < best->arrival || (it->arrival == best->arrival && rank(*it) < rank(*best)))
+      best = it;
   }
   current_ = *best;
   waiting_.erase(best);

@@ -25,11 +25,11 @@ namespace mixq::sim {
 struct LayerRun {
   double start = 0;
   double end = 0;
-  double first_compute = 0;  // when the array started its first tile (after the first fills)
-  double last_compute = 0;   // when it finished its last (the last stores follow)
-  std::int64_t tiles = 0;            // tile iterations, all groups
-  std::int64_t compute_cycles = 0;   // Σ tile compute (the analytic compute_cycles)
-  double memory_stall_cycles = 0;    // array idle or slowed for data (bandwidth, latency)
+  double first_compute = 0;         // when the array started its first tile (after the first fills)
+  double last_compute = 0;          // when it finished its last (the last stores follow)
+  std::int64_t tiles = 0;           // tile iterations, all groups
+  std::int64_t compute_cycles = 0;  // Σ tile compute (the analytic compute_cycles)
+  double memory_stall_cycles = 0;   // array idle or slowed for data (bandwidth, latency)
   double contention_stall_cycles = 0;  // of which spent queued behind other transfers
 };
 

@@ -17,7 +17,9 @@ class Dram {
 
   [[nodiscard]] double read_bits() const noexcept { return read_bits_; }
   [[nodiscard]] double write_bits() const noexcept { return write_bits_; }
-  [[nodiscard]] double energy_pj() const noexcept { return (read_bits_ + write_bits_) * pj_per_bit_; }
+  [[nodiscard]] double energy_pj() const noexcept {
+    return (read_bits_ + write_bits_) * pj_per_bit_;
+  }
   [[nodiscard]] const BandwidthServer& channel() const noexcept { return channel_; }
 
  private:

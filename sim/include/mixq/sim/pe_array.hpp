@@ -42,9 +42,8 @@ class PeArray {
 
   // The Mapping restricted to one tile (one group, whole-tile "tiles"), the value whose
   // costmodel::compute_cycles is the tile's time.
-  [[nodiscard]] static costmodel::Mapping tile_mapping(const costmodel::Mapping& m,
-                                                       std::int64_t mt, std::int64_t ct,
-                                                       std::int64_t kt);
+  [[nodiscard]] static costmodel::Mapping tile_mapping(const costmodel::Mapping& m, std::int64_t mt,
+                                                       std::int64_t ct, std::int64_t kt);
 
  private:
   TileWork compute(const TileShape& t) const;

@@ -36,7 +36,8 @@ enum class Kernel {
 
 struct SimOptions {
   Kernel kernel = Kernel::kSystemC;
-  double dram_latency_cycles = 0;  // per DMA burst; arch files give none, the analytic model assumes 0
+  double dram_latency_cycles =
+      0;  // per DMA burst; arch files give none, the analytic model assumes 0
   double quantum_cycles = 100000;  // TLM global quantum (loosely timed), in accelerator cycles
   Trace* trace = nullptr;          // records a timeline when set
 };
@@ -45,11 +46,11 @@ struct SimLayer {
   std::string name;
   bool on_array = false;
   double start_cycles = 0;
-  std::int64_t cycles = 0;            // simulated latency
-  std::int64_t analytic_cycles = 0;   // costmodel's figure for the same mappings
+  std::int64_t cycles = 0;           // simulated latency
+  std::int64_t analytic_cycles = 0;  // costmodel's figure for the same mappings
   std::int64_t analytic_compute_cycles = 0;
-  std::int64_t analytic_dram_bits = 0;  // reads + writes
-  std::int64_t compute_cycles = 0;    // the array computing (Σ tiles)
+  std::int64_t analytic_dram_bits = 0;       // reads + writes
+  std::int64_t compute_cycles = 0;           // the array computing (Σ tiles)
   std::int64_t memory_stall_cycles = 0;      // waiting for DRAM or buffer bandwidth, latency
   std::int64_t contention_stall_cycles = 0;  // queued behind other transfers on a shared port
   // Of the stalls: before the array's first tile (the first tiles filling the buffers) and
@@ -85,7 +86,8 @@ struct SimResult {
 
 // Throws costmodel::InfeasibleError for an assignment the cost model cannot map, and
 // mixq::Error for a second kSystemC simulation in one process.
-[[nodiscard]] SimResult simulate(const workloads::Network& net, const workloads::PrecisionAssignment& a,
+[[nodiscard]] SimResult simulate(const workloads::Network& net,
+                                 const workloads::PrecisionAssignment& a,
                                  const costmodel::CostModel& model, const SimOptions& opt = {});
 
 // Simulates several (network, assignment) jobs on one accelerator, one after another in one

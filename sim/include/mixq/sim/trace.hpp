@@ -11,16 +11,16 @@
 namespace mixq::sim {
 
 struct TraceEvent {
-  int track = 0;             // index into Trace::tracks
-  const char* name = "";     // static text: "tile", "load weight", "read", ...
-  int layer = -1;            // index into Trace::layers, -1 when none
+  int track = 0;          // index into Trace::tracks
+  const char* name = "";  // static text: "tile", "load weight", "read", ...
+  int layer = -1;         // index into Trace::layers, -1 when none
   double start_cycles = 0;
   double end_cycles = 0;
-  double bits = 0;           // bits moved (0 for a tile)
+  double bits = 0;  // bits moved (0 for a tile)
 };
 
 struct Trace {
-  double frequency_hz = 1e9;  // converts cycles to the format's microseconds
+  double frequency_hz = 1e9;        // converts cycles to the format's microseconds
   std::vector<std::string> tracks;  // "DMA", "DRAM", "PE array", then one per buffer
   std::vector<std::string> layers;
   std::vector<TraceEvent> events;

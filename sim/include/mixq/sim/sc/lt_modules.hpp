@@ -10,12 +10,12 @@
 // time follows them (the tests check that it does).
 #pragma once
 
-#include <functional>
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
+#include <functional>
+#include <systemc>
+#include <tlm>
 
 #include "mixq/sim/hardware.hpp"
 
@@ -26,7 +26,9 @@ struct SimClock {
   [[nodiscard]] sc_core::sc_time at(double cycles) const {
     return sc_core::sc_time(cycles / frequency_hz, sc_core::SC_SEC);
   }
-  [[nodiscard]] double cycles(const sc_core::sc_time& t) const { return t.to_seconds() * frequency_hz; }
+  [[nodiscard]] double cycles(const sc_core::sc_time& t) const {
+    return t.to_seconds() * frequency_hz;
+  }
 };
 
 // What one tile-granularity transaction asks, and what the target answers.

@@ -20,10 +20,10 @@
 #include <map>
 #include <vector>
 
-#include <systemc>
-#include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 #include <tlm_utils/peq_with_get.h>
+#include <systemc>
+#include <tlm>
 
 #include "mixq/sim/sc/lt_modules.hpp"
 
@@ -34,7 +34,8 @@ class SharedPort : public sc_core::sc_module {
   tlm_utils::multi_passthrough_target_socket<SharedPort> socket;
 
   // Throws mixq::Error unless bits_per_cycle > 0 and latency_cycles >= 0.
-  SharedPort(const sc_core::sc_module_name& name, double bits_per_cycle, double latency_cycles, SimClock clock);
+  SharedPort(const sc_core::sc_module_name& name, double bits_per_cycle, double latency_cycles,
+             SimClock clock);
 
   struct InitiatorStats {
     std::int64_t requests = 0;
