@@ -11,6 +11,7 @@
 #include "mixq/arch/accelerator.hpp"
 #include "mixq/common/error.hpp"
 #include "mixq/common/paths.hpp"
+#include "mixq/costmodel/analytic.hpp"
 #include "mixq/costmodel/network_cost.hpp"
 #include "mixq/sim/simulate.hpp"
 #include "mixq/workloads/loader.hpp"
@@ -81,12 +82,16 @@ void check_agreement(const std::string& preset) {
   const Zoo zoo = zoo_for(model);
   REQUIRE(zoo.jobs.size() >= 5);
   const auto results = sim::simulate_all(zoo.jobs, model);
+  // The mappings the simulator ran (CostModel's memo cache hands back the same ones).
+  std::vector<costmodel::NetworkCost> priced;
+  for (const auto& job : zoo.jobs) priced.push_back(model.evaluate(*job.net, *job.assignment));
   REQUIRE(results.size() == zoo.jobs.size());
   std::size_t compute_bound = 0, buffer_bound = 0, buffer_bound_agree = 0, raw_agree = 0;
   double worst = 0;
   std::string worst_layer;
   for (std::size_t n = 0; n < results.size(); ++n) {
-    for (const auto& l : results[n].layers) {
+    for (std::size_t li = 0; li < results[n].layers.size(); ++li) {
+      const auto& l = results[n].layers[li];
       INFO(preset << " " << zoo.nets[n].name() << "/" << l.name << ": simulated " << l.cycles
                   << " (fill " << l.fill_cycles << ", drain " << l.drain_cycles << ", compute "
                   << l.compute_cycles << "), analytic " << l.analytic_cycles << " (compute "
@@ -112,6 +117,26 @@ void check_agreement(const std::string& preset) {
         continue;
       }
       ++compute_bound;
+      // The head and tail are one tile's transfers: the first weight and input tiles through
+      // their buffers' write ports, the last output tile through the output buffer's read
+      // port, per precision group (DRAM is unlimited here), plus a cycle of rounding.
+      double head = 0, tail = 0;
+      const auto port_of = [&](arch::Operand op) -> const arch::BufferSpec& {
+        return acc.buffer_for(op);
+      };
+      for (const auto& g : priced[n].layers[li].groups) {
+        const auto bits = costmodel::tile_bits(g.mapping, acc);
+        head +=
+            static_cast<double>(bits.weight) /
+                port_of(arch::Operand::kWeight).write_bits_per_cycle +
+            static_cast<double>(bits.input) / port_of(arch::Operand::kInput).write_bits_per_cycle +
+            1;
+        tail +=
+            static_cast<double>(bits.output) / port_of(arch::Operand::kOutput).read_bits_per_cycle +
+            1;
+      }
+      CHECK(l.fill_cycles <= head);
+      CHECK(l.drain_cycles <= tail);
       const double steady = cycles - l.fill_cycles - l.drain_cycles;
       const double diff = std::abs(steady - analytic) / analytic;
       if (diff > worst) {
