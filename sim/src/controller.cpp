@@ -169,10 +169,9 @@ LayerRun Controller::run(const costmodel::Mapping& m, double start) {
   for (;;) {
     Step nxt = cur;
     const bool more = advance(nxt);
-    std::int64_t g_prev = cur.g;
     // Double-buffered operands: the next tiles load while this one computes.
     if (more) {
-      if (nxt.g != g_prev) std::fill(spilled.begin(), spilled.end(), -1.0);
+      if (nxt.g != cur.g) std::fill(spilled.begin(), spilled.end(), -1.0);
       for (const Operand op : {Operand::kWeight, Operand::kInput, Operand::kOutput}) {
         if (ops[static_cast<std::size_t>(op)].double_buffered) book(op, nxt);
       }

@@ -20,7 +20,9 @@ Hardware::Hardware(const arch::Accelerator& acc, HardwareOptions opt)
     : acc_(&acc),
       dram_(acc.dram, opt.dram_latency_cycles),
       buffers_(make_buffers(acc)),
-      dma_(acc, dram_, buffers_) {}
+      dma_(acc, dram_, buffers_),
+      port_reads_(acc.buffers.size(), 0.0),
+      port_writes_(acc.buffers.size(), 0.0) {}
 
 void Hardware::set_trace(Trace* trace) {
   trace_ = trace;
@@ -34,17 +36,10 @@ void Hardware::set_trace(Trace* trace) {
 Service Hardware::compute(const TileWork& w, double ready) {
   // Operands held by one buffer share its ports: sum their bits per buffer first.
   const std::size_t n = buffers_.size();
-  constexpr std::size_t kMax = 8;
-  std::array<double, kMax> reads{}, writes{};
-  std::vector<double> big_reads, big_writes;
-  double* r = reads.data();
-  double* wr = writes.data();
-  if (n > kMax) {
-    big_reads.assign(n, 0.0);
-    big_writes.assign(n, 0.0);
-    r = big_reads.data();
-    wr = big_writes.data();
-  }
+  std::fill(port_reads_.begin(), port_reads_.end(), 0.0);
+  std::fill(port_writes_.begin(), port_writes_.end(), 0.0);
+  double* r = port_reads_.data();
+  double* wr = port_writes_.data();
   for (std::size_t op = 0; op < arch::kOperands; ++op) {
     const std::size_t b = acc_->buffer_index(static_cast<arch::Operand>(op));
     r[b] += w.read_bits[op];

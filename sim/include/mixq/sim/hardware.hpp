@@ -56,6 +56,7 @@ class Hardware {
   Trace* trace_ = nullptr;
   double array_busy_ = 0;
   std::int64_t macs_ = 0;
+  std::vector<double> port_reads_, port_writes_;  // per buffer, scratch for compute()
 };
 
 // What the controller asks of the hardware.
