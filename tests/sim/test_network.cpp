@@ -123,8 +123,15 @@ TEST_CASE("SystemC's kernel is global: a second SystemC simulation in one proces
   const auto net = workloads::load_workload("jet_mlp");
   const auto a = workloads::PrecisionAssignment::uniform(net, {8, 8});
   (void)sim::simulate(net, a, model);
+#if defined(__SANITIZE_ADDRESS__)
+  // After SystemC has switched coroutine stacks, AddressSanitizer reports a false
+  // stack-buffer-overflow when any exception is thrown (google/sanitizers#189: it warns
+  // "False positive error reports may follow"); the refusal is checked in the plain build.
+  WARN("ASan build: the second-simulation refusal is checked in the Release build only");
+#else
   CHECK_THROWS_WITH(sim::simulate(net, a, model),
                     Catch::Contains("one SystemC simulation per process"));
+#endif
   sim::SimOptions plain;
   plain.kernel = sim::Kernel::kPlain;
   CHECK_NOTHROW(sim::simulate(net, a, model, plain));
