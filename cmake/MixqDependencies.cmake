@@ -26,3 +26,6 @@ if(MIXQ_BUILD_PYTHON)
   set(PYBIND11_FINDPYTHON ON)
   find_package(pybind11 2.10 CONFIG REQUIRED)
 endif()
+
+# SystemC 2.3.4 (libsystemc-dev) for the simulator (sim/), through its pkg-config file.
+pkg_check_modules(SystemC REQUIRED IMPORTED_TARGET systemc)

@@ -1,0 +1,189 @@
+// mixq simulate: run a network tile by tile on the SystemC model of an accelerator,
+// executing the mappings the cost model chose, and compare with the analytic figures.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.hpp"
+#include "format.hpp"
+#include "mixq/arch/accelerator.hpp"
+#include "mixq/costmodel/network_cost.hpp"
+#include "mixq/sim/simulate.hpp"
+#include "mixq/sim/trace.hpp"
+#include "mixq/workloads/loader.hpp"
+#include "options.hpp"
+
+namespace mixq::cli {
+namespace {
+
+std::string fixed(double x, const char* fmt) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, fmt, x);
+  return buf;
+}
+
+std::string energy_text(double pj) {
+  if (pj >= 1e9) return fixed(pj * 1e-9, "%.3g mJ");
+  if (pj >= 1e6) return fixed(pj * 1e-6, "%.3g uJ");
+  return fixed(pj * 1e-3, "%.3g nJ");
+}
+
+// Simulated vs analytic, in percent of the analytic figure.
+double difference(std::int64_t simulated, std::int64_t analytic) {
+  return analytic > 0
+             ? 100.0 * static_cast<double>(simulated - analytic) / static_cast<double>(analytic)
+             : 0.0;
+}
+
+nlohmann::json energy_json(const costmodel::EnergyBreakdown& e, const arch::Accelerator& acc) {
+  nlohmann::json j{{"mac_pj", e.mac_pj}, {"dram_pj", e.dram_pj}};
+  for (std::size_t b = 0; b < e.buffer_pj.size(); ++b)
+    j[acc.buffers[b].name + "_pj"] = e.buffer_pj[b];
+  return j;
+}
+
+nlohmann::json layer_json(const sim::SimLayer& l, const arch::Accelerator& acc) {
+  return {{"name", l.name},
+          {"on_array", l.on_array},
+          {"cycles", l.cycles},
+          {"analytic_cycles", l.analytic_cycles},
+          {"difference_percent", difference(l.cycles, l.analytic_cycles)},
+          {"compute_cycles", l.compute_cycles},
+          {"memory_stall_cycles", l.memory_stall_cycles},
+          {"contention_stall_cycles", l.contention_stall_cycles},
+          {"latency_s", l.latency_s},
+          {"macs", l.macs},
+          {"tiles", l.tiles},
+          {"energy_pj", l.energy_pj},
+          {"analytic_energy_pj", l.analytic_energy_pj},
+          {"energy", energy_json(l.energy, acc)},
+          {"utilization", l.utilization},
+          {"spatial_utilization", l.spatial_utilization},
+          {"dram_read_bits", l.dram_read_bits},
+          {"dram_write_bits", l.dram_write_bits}};
+}
+
+}  // namespace
+
+void add_simulate_command(CLI::App& app, Action& action) {
+  struct Args {
+    std::string arch;
+    std::string workload;
+    PrecisionOptions precision;
+    std::vector<std::string> overrides;
+    std::string objective = "latency";
+    std::string trace;
+    std::string kernel = "systemc";
+    double dram_latency_cycles = 0;
+    bool json = false;
+  };
+  static Args args;
+  auto* cmd = app.add_subcommand("simulate",
+                                 "Simulate a network tile by tile (SystemC/TLM) executing the "
+                                 "cost model's mappings, beside the analytic figures");
+  cmd->add_option("--arch", args.arch, "Arch preset (see `mixq list`) or YAML file")->required();
+  cmd->add_option("--workload", args.workload, "Zoo network or workload YAML file")->required();
+  args.precision.add_to(cmd);
+  cmd->add_option("--set", args.overrides,
+                  "Override an arch key, e.g. --set dram.bits_per_cycle=64");
+  cmd->add_option("--objective", args.objective, "What the mapper minimizes")
+      ->check(CLI::IsMember({"latency", "energy", "edp"}));
+  cmd->add_option("--dram-latency", args.dram_latency_cycles,
+                  "DRAM latency per burst, in cycles (default 0)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--kernel", args.kernel,
+                  "systemc (TLM-2.0, loosely timed) or plain (same policies, no kernel)")
+      ->check(CLI::IsMember({"systemc", "plain"}));
+  cmd->add_option("--trace", args.trace,
+                  "Write a Chrome/Perfetto trace-event JSON timeline to FILE");
+  cmd->add_flag("--json", args.json, "Print one JSON document");
+  cmd->callback([&action] {
+    action = [] {
+      arch::Accelerator acc = arch::load_arch(args.arch, args.overrides);
+      const workloads::Network net = workloads::load_workload(args.workload);
+      const workloads::PrecisionAssignment a = args.precision.resolve(net);
+      costmodel::Objective objective{};
+      (void)costmodel::parse_objective(args.objective, objective);
+      const costmodel::CostModel model(std::move(acc), objective);
+      const auto check = model.check(net, a);
+      if (!check.ok) {
+        throw InputError(InputError::Kind::kValue, SourceLocation{args.workload, 0, 0, check.layer},
+                         "cannot run on '" + model.accelerator().name + "': " + check.reason);
+      }
+      sim::Trace trace;
+      sim::SimOptions opt;
+      opt.kernel = args.kernel == "plain" ? sim::Kernel::kPlain : sim::Kernel::kSystemC;
+      opt.dram_latency_cycles = args.dram_latency_cycles;
+      if (!args.trace.empty()) opt.trace = &trace;
+      const sim::SimResult r = sim::simulate(net, a, model, opt);
+      const arch::Accelerator& hw = model.accelerator();
+      if (!args.trace.empty()) {
+        std::ofstream out(args.trace);
+        if (!out) throw Error("cannot write the trace to '" + args.trace + "'");
+        sim::write_chrome_trace(trace, out);
+      }
+      if (args.json) {
+        nlohmann::json layers = nlohmann::json::array();
+        for (const auto& l : r.layers) layers.push_back(layer_json(l, hw));
+        const auto& t = r.total;
+        const nlohmann::json doc{{"arch", hw.name},
+                                 {"workload", net.name()},
+                                 {"precision", args.precision.describe()},
+                                 {"objective", args.objective},
+                                 {"kernel", args.kernel},
+                                 {"layers", layers},
+                                 {"total",
+                                  {{"cycles", t.cycles},
+                                   {"analytic_cycles", t.analytic_cycles},
+                                   {"difference_percent", difference(t.cycles, t.analytic_cycles)},
+                                   {"compute_cycles", t.compute_cycles},
+                                   {"memory_stall_cycles", t.memory_stall_cycles},
+                                   {"contention_stall_cycles", t.contention_stall_cycles},
+                                   {"latency_s", t.latency_s},
+                                   {"energy_pj", t.energy_pj},
+                                   {"analytic_energy_pj", t.analytic_energy_pj},
+                                   {"energy", energy_json(t.energy, hw)},
+                                   {"macs", t.macs},
+                                   {"tiles", t.tiles},
+                                   {"dram_read_bits", t.dram_read_bits},
+                                   {"dram_write_bits", t.dram_write_bits}}}};
+        std::cout << doc.dump(2) << '\n';
+        return 0;
+      }
+      std::cout << net.name() << " on " << hw.name << " (" << hw.array.rows << "x" << hw.array.cols
+                << " " << arch::to_string(hw.array.dataflow) << ", " << hw.frequency_hz / 1e6
+                << " MHz), precision " << args.precision.describe() << ", simulated tile by tile ("
+                << args.kernel << ")\n\n";
+      Table table({"<layer", "cycles", "analytic", "diff", "compute", "mem stall", "contention",
+                   "energy", "MAC", "buffers", "DRAM", "tiles"});
+      const auto row = [&](const sim::SimLayer& l) {
+        double buffers = 0;
+        for (const double e : l.energy.buffer_pj) buffers += e;
+        table.add({l.name, human_count(static_cast<double>(l.cycles)),
+                   human_count(static_cast<double>(l.analytic_cycles)),
+                   fixed(difference(l.cycles, l.analytic_cycles), "%+.1f%%"),
+                   human_count(static_cast<double>(l.compute_cycles)),
+                   human_count(static_cast<double>(l.memory_stall_cycles)),
+                   human_count(static_cast<double>(l.contention_stall_cycles)),
+                   energy_text(l.energy_pj), energy_text(l.energy.mac_pj), energy_text(buffers),
+                   energy_text(l.energy.dram_pj), human_count(static_cast<double>(l.tiles))});
+      };
+      for (const auto& l : r.layers) row(l);
+      table.add_rule();
+      sim::SimLayer total = r.total;
+      total.name = "total";
+      row(total);
+      table.print(std::cout);
+      std::cout << "\nlatency " << fixed(r.total.latency_s * 1e3, "%.4g") << " ms simulated vs "
+                << fixed(static_cast<double>(r.total.analytic_cycles) / hw.frequency_hz * 1e3,
+                         "%.4g")
+                << " ms analytic\n";
+      if (!args.trace.empty())
+        std::cout << "trace: " << args.trace << " (open in ui.perfetto.dev)\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace mixq::cli
