@@ -26,19 +26,13 @@ CLI::Option* SocEvalOptions::add_to(CLI::App* cmd) {
   return soc_opt;
 }
 
-int run_soc_eval(const SocEvalOptions& opts, const std::string& workload, const PrecisionOptions& precision,
-                 const std::vector<std::string>& overrides, const std::string& objective_text, bool json) {
-  costmodel::Objective objective{};
-  (void)costmodel::parse_objective(objective_text, objective);
-  costmodel::Schedule schedule{};
-  (void)costmodel::parse_schedule(opts.schedule, schedule);
-  const costmodel::SocModel model(arch::load_soc(opts.soc, overrides), objective);
+costmodel::Placement resolve_placement(const SocEvalOptions& opts, const costmodel::SocModel& model,
+                                       const workloads::Network& net, const workloads::PrecisionAssignment& a,
+                                       const std::string& workload, costmodel::Schedule schedule,
+                                       std::string& placement_name) {
   const arch::Soc& soc = model.soc();
-  const workloads::Network net = workloads::load_workload(workload);
-  const workloads::PrecisionAssignment a = precision.resolve(net);
-
   costmodel::Placement placement;
-  std::string placement_name = opts.placement;
+  placement_name = opts.placement;
   if (opts.placement == "auto") {
     costmodel::PlacementSearch search;
     search.schedule = schedule;
@@ -60,6 +54,23 @@ int run_soc_eval(const SocEvalOptions& opts, const std::string& workload, const 
     out << costmodel::placement_to_yaml(placement, net, soc);
     if (!out) throw Error("cannot write " + opts.save_placement);
   }
+  return placement;
+}
+
+int run_soc_eval(const SocEvalOptions& opts, const std::string& workload, const PrecisionOptions& precision,
+                 const std::vector<std::string>& overrides, const std::string& objective_text, bool json) {
+  costmodel::Objective objective{};
+  (void)costmodel::parse_objective(objective_text, objective);
+  costmodel::Schedule schedule{};
+  (void)costmodel::parse_schedule(opts.schedule, schedule);
+  const costmodel::SocModel model(arch::load_soc(opts.soc, overrides), objective);
+  const arch::Soc& soc = model.soc();
+  const workloads::Network net = workloads::load_workload(workload);
+  const workloads::PrecisionAssignment a = precision.resolve(net);
+
+  std::string placement_name;
+  const costmodel::Placement placement =
+      resolve_placement(opts, model, net, a, workload, schedule, placement_name);
   const costmodel::SocCost cost = model.evaluate(net, a, placement, schedule);
   const auto engine_name = [&](int e) { return soc.engines[static_cast<std::size_t>(e)].name; };
 
