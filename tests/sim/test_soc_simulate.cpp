@@ -144,5 +144,12 @@ TEST_CASE("soc sim: refuses a second run in one process and bad input", "[sim][s
   bad.inputs = 0;
   CHECK_THROWS_AS(sim::simulate_soc(s.model, s.net, s.a, s.placement, bad), Error);
   (void)sim::simulate_soc(s.model, s.net, s.a, s.placement);
+#if defined(__SANITIZE_ADDRESS__)
+  // After SystemC has switched coroutine stacks, AddressSanitizer reports a false
+  // stack-buffer-overflow when an exception is thrown (google/sanitizers#189), as in
+  // test_network.cpp; the refusal is checked in the plain build.
+  WARN("ASan build: the second-simulation refusal is checked in the Release build only");
+#else
   CHECK_THROWS_AS(sim::simulate_soc(s.model, s.net, s.a, s.placement), Error);
+#endif
 }
