@@ -264,7 +264,11 @@ SocSimResult simulate_soc(const costmodel::SocModel& model, const workloads::Net
   }
 
   const sc::SimClock clock{soc.frequency_hz};
-  sc::SharedPort bus("soc_bus", soc.bus.bits_per_cycle, 0, clock);
+  // The bus arbitrates as the SoC file says; the engines' DMAs are its initiators in file order.
+  sc::SharedPort bus("soc_bus", soc.bus.bits_per_cycle, 0, clock,
+                     soc.bus.arbitration == arch::Arbitration::kFixedPriority
+                         ? sc::SharedPort::Policy::kFixedPriority
+                         : sc::SharedPort::Policy::kRoundRobin);
   sc::SharedPort dram("soc_dram", soc.dram.bits_per_cycle, 0, clock);
   sc_core::sc_event progress;
   std::vector<std::unique_ptr<Initiator>> initiators;

@@ -7,11 +7,12 @@
 namespace mixq::sim::sc {
 
 SharedPort::SharedPort(const sc_core::sc_module_name& name, double bits_per_cycle,
-                       double latency_cycles, SimClock clock)
+                       double latency_cycles, SimClock clock, Policy policy)
     : sc_core::sc_module(name),
       socket("socket"),
       bits_per_cycle_(bits_per_cycle),
       latency_cycles_(latency_cycles),
+      policy_(policy),
       clock_(clock),
       arrivals_("arrivals") {
   if (!(bits_per_cycle > 0) || !std::isfinite(bits_per_cycle) || !(latency_cycles >= 0)) {
@@ -54,13 +55,23 @@ void SharedPort::step() {
     busy_ = false;
   }
   if (busy_ || waiting_.empty()) return;  // woken again by the burst's end or an arrival
-  // Earliest arrival first; ties round-robin after the last initiator served.
   const int n = static_cast<int>(socket.size());
   auto best = waiting_.begin();
+  // Distance after the last initiator served: the round-robin order.
   const auto rank = [&](const Request& r) { return (r.id - last_served_ - 1 + 2 * n) % n; };
+  const auto before = [&](const Request& a, const Request& b) {
+    switch (policy_) {
+      case Policy::kRoundRobin:
+        return rank(a) < rank(b) || (rank(a) == rank(b) && a.arrival < b.arrival);
+      case Policy::kFixedPriority:
+        return a.id < b.id || (a.id == b.id && a.arrival < b.arrival);
+      case Policy::kFirstComeFirstServed:
+        break;
+    }
+    return a.arrival < b.arrival || (a.arrival == b.arrival && rank(a) < rank(b));
+  };
   for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
-    if (it->arrival < best->arrival || (it->arrival == best->arrival && rank(*it) < rank(*best)))
-      best = it;
+    if (before(*it, *best)) best = it;
   }
   current_ = *best;
   waiting_.erase(best);

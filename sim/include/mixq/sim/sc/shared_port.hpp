@@ -7,8 +7,9 @@
 // the port answers END_REQ when it grants the request (the request is then on the port) and
 // BEGIN_RESP once the burst has crossed it (occupancy bits / bits_per_cycle, plus
 // latency_cycles annotated on the response); the initiator completes with END_RESP or by
-// returning TLM_COMPLETED. One burst at a time; among waiting requests the earliest arrival
-// wins, ties go round-robin from the last initiator served.
+// returning TLM_COMPLETED. One burst at a time; among waiting requests the policy picks: the
+// earliest arrival (ties round-robin from the last initiator served; the default), strict
+// round-robin from the last initiator served, or fixed priority (the lowest socket index).
 //
 // DRAMSys style: one SC_METHOD, woken only by an arrival (payload event queue) or by the end
 // of the burst on the port; it computes when the next event can happen and sleeps until then.
@@ -33,9 +34,11 @@ class SharedPort : public sc_core::sc_module {
  public:
   tlm_utils::multi_passthrough_target_socket<SharedPort> socket;
 
+  enum class Policy { kFirstComeFirstServed, kRoundRobin, kFixedPriority };
+
   // Throws mixq::Error unless bits_per_cycle > 0 and latency_cycles >= 0.
   SharedPort(const sc_core::sc_module_name& name, double bits_per_cycle, double latency_cycles,
-             SimClock clock);
+             SimClock clock, Policy policy = Policy::kFirstComeFirstServed);
 
   struct InitiatorStats {
     std::int64_t requests = 0;
@@ -59,6 +62,7 @@ class SharedPort : public sc_core::sc_module {
 
   double bits_per_cycle_;
   double latency_cycles_;
+  Policy policy_;
   SimClock clock_;
   tlm_utils::peq_with_get<tlm::tlm_generic_payload> arrivals_;
   std::map<tlm::tlm_generic_payload*, int> initiator_of_;
