@@ -72,6 +72,10 @@ struct TrainConfig {
   std::string workload = "fmnist_cnn";  // zoo name or YAML file; its batch N is ignored
   std::vector<Phase> phases{{PhaseKind::kFloat, 15, 1e-3}};
   int batch = 128;
+  // Each worker processes its share of a batch in passes of this many samples (gradients
+  // add up, so the batch is unchanged); small passes keep activations in cache. Batch norm
+  // normalizes over one pass ("ghost" batch norm).
+  int micro_batch = 16;
   OptimizerKind optimizer = OptimizerKind::kAdam;
   double momentum = 0.9;      // SGD
   double weight_decay = 0;    // L2 on weights (not biases, batch norm or quantizers)

@@ -6,12 +6,17 @@
 //   u32 tensor count | per tensor: u32 name length | name | u32 ndim | i64 dims[ndim] |
 //   f32 data[product(dims)]
 // with tensors named "<layer>.weight", ".bias", ".bn_gamma", ".bn_beta", ".bn_mean",
-// ".bn_var", ".act_sample" (sorted absolute input activations) and ".act_signed".
+// ".bn_var", ".act_sample" (sorted input activations), ".act_signed" (one value,
+// 0 or 1), ".trained_groups" (G × 3: channels, w_bits, a_bits), ".trained_w_step" (G) and
+// ".trained_a_step" (1); absent tensors are empty.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <vector>
+
+#include "mixq/workloads/precision.hpp"
 
 #include "mixq/workloads/network.hpp"
 
@@ -21,14 +26,22 @@ struct LayerParams {
   std::vector<float> weight;  // K × (C/groups) × R × S (fc: K × C)
   std::vector<float> bias;    // K, or empty
   std::vector<float> bn_gamma, bn_beta, bn_mean, bn_var;  // K each, or empty
-  // Calibration: a sorted sample of |input activation| of this weighted layer, and whether
+  // Calibration: a sorted sample of the input activations of this weighted layer (float
+  // network, first 1,024 training images), and whether
   // the input can be negative (it then gets a signed quantizer).
   std::vector<float> act_sample;
   bool act_signed = false;
+  // The quantizers the model was trained with (empty after a float-only run): weight groups
+  // (channels, w_bits, a_bits) with one learned step each, and the input activation step.
+  // evaluate_accuracy() uses them when asked for exactly these bits on a layer without
+  // batch norm (folding batch norm changes the weights, so their steps are recalibrated).
+  std::vector<workloads::PrecisionGroup> trained_groups;
+  std::vector<float> trained_w_step;
+  float trained_a_step = 0;
 };
 
 struct TrainedModel {
-  workloads::Network network;
+  std::shared_ptr<const workloads::Network> network;
   std::vector<LayerParams> layers;  // one per network layer (empty for weightless layers)
 };
 
