@@ -108,7 +108,7 @@ DataError::DataError(Kind kind, const std::filesystem::path& file, const std::st
       kind_(kind),
       file_(file) {}
 
-IdxArray read_idx(const std::filesystem::path& file) {
+IdxArray read_idx(const std::filesystem::path& file, std::int64_t max_items) {
   GzFile f(file);
   std::array<unsigned char, 4> magic{};
   f.read(magic.data(), 4, "the magic number");
@@ -138,9 +138,14 @@ IdxArray read_idx(const std::filesystem::path& file) {
     out.dims.push_back(dim);
     total *= dim;
   }
+  const bool partial = max_items > 0 && max_items < out.dims[0];
+  if (partial) {
+    total = total / out.dims[0] * max_items;
+    out.dims[0] = max_items;
+  }
   out.data.resize(static_cast<std::size_t>(total));
   f.read(out.data.data(), out.data.size(), "the elements");
-  f.check_clean_end();
+  if (!partial) f.check_clean_end();
   return out;
 }
 
@@ -158,11 +163,12 @@ Dataset Dataset::head(std::int64_t n) const {
 
 std::filesystem::path default_fashion_mnist_dir() { return "/usr/share/datasets/fashion-mnist"; }
 
-Dataset load_mnist_format(const std::filesystem::path& dir, const std::string& split) {
+Dataset load_mnist_format(const std::filesystem::path& dir, const std::string& split,
+                          std::int64_t max_items) {
   const auto img_file = find_split_file(dir, split + "-images-idx3-ubyte");
   const auto lbl_file = find_split_file(dir, split + "-labels-idx1-ubyte");
-  const IdxArray img = read_idx(img_file);
-  const IdxArray lbl = read_idx(lbl_file);
+  const IdxArray img = read_idx(img_file, max_items);
+  const IdxArray lbl = read_idx(lbl_file, max_items);
   if (img.dims.size() != 3) {
     throw DataError(DataError::Kind::kCorrupt, img_file,
                     "images must have 3 dimensions, found " + std::to_string(img.dims.size()));
@@ -189,8 +195,8 @@ Dataset load_mnist_format(const std::filesystem::path& dir, const std::string& s
     }
   }
   d.labels = lbl.data;
-  d.images.resize(img.data.size());
-  for (std::size_t i = 0; i < img.data.size(); ++i) d.images[i] = img.data[i] * (1.0F / 255.0F);
+  d.images.reserve(img.data.size());
+  for (const std::uint8_t v : img.data) d.images.push_back(static_cast<float>(v) * (1.0F / 255.0F));
   return d;
 }
 

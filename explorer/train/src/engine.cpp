@@ -169,7 +169,6 @@ std::vector<Param*> Engine::params() {
       out.push_back(&st.beta);
     }
     for (TensorQuant* q : {&st.wquant, &st.aquant}) {
-      q->log_step.quantizer = q->log_range.quantizer = true;
       out.push_back(&q->log_step);
       out.push_back(&q->log_range);
     }

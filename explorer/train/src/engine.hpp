@@ -25,7 +25,7 @@ namespace mixq::train::detail {
 struct Param {
   std::vector<float> value, grad, m, v;
   bool decay = false;      // L2 weight decay applies
-  bool quantizer = false;  // learning-rate scale of quantizer parameters applies
+  double lr_scale = 1;     // multiplies the phase's learning rate
   bool active = true;      // updated by the optimizer
   void resize(std::size_t n, float init = 0) {
     value.assign(n, init);

@@ -221,6 +221,8 @@ void configure_phase(Engine& eng, PhaseKind kind, const PrecisionAssignment& fix
     st.aquant.spec.grad_mod = q.act_grad_mod;
     st.wquant.spec.delta = st.aquant.spec.delta = q.grad_mod_delta;
     for (TensorQuant* tq : {&st.wquant, &st.aquant}) {
+      tq->log_step.lr_scale = q.quantizer_lr_scale;
+      tq->log_range.lr_scale = q.quantizer_lr_scale * q.range_lr_scale;
       tq->log_step.active = tq->enabled;
       tq->log_range.active = tq->enabled && tq->spec.mode == quant::Mode::kLearned;
       tq->log_step.grad.assign(tq->log_step.value.size(), 0.0F);
@@ -278,7 +280,6 @@ struct Optimizer {
   OptimizerKind kind;
   double momentum;
   double weight_decay;
-  double quantizer_lr_scale;
   std::int64_t t = 0;
 
   void reset(const std::vector<Param*>& params) {
@@ -297,7 +298,7 @@ struct Optimizer {
     const double c2 = 1.0 - std::pow(b2, static_cast<double>(t));
     for (Param* p : params) {
       if (!p->active || p->value.empty()) continue;
-      const auto lr_p = static_cast<float>(lr * (p->quantizer ? quantizer_lr_scale : 1.0));
+      const auto lr_p = static_cast<float>(lr * p->lr_scale);
       const auto wd = static_cast<float>(p->decay ? weight_decay : 0.0);
       const std::size_t n = p->value.size();
       if (kind == OptimizerKind::kAdam) {
@@ -421,8 +422,8 @@ TrainedModel export_model(Engine& eng, std::shared_ptr<const workloads::Network>
 
 TrainResult train(const TrainConfig& config, const ProgressFn& progress) {
   const auto dir = config.data_dir.empty() ? default_fashion_mnist_dir() : config.data_dir;
-  const Dataset tr = load_mnist_format(dir, "train").head(config.train_subset);
-  const Dataset te = load_mnist_format(dir, "t10k").head(config.test_subset);
+  const Dataset tr = load_mnist_format(dir, "train", config.train_subset);
+  const Dataset te = load_mnist_format(dir, "t10k", config.test_subset);
   return train(config, tr, te, progress);
 }
 
@@ -445,7 +446,7 @@ TrainResult train(const TrainConfig& config, const Dataset& train_data, const Da
   if (any_learn && config.cost.kind != CostKind::kNone) hw.emplace(*net, config.cost, q.min_bits, q.max_bits);
 
   std::vector<Param*> params = eng.params();
-  Optimizer opt{config.optimizer, config.momentum, config.weight_decay, q.quantizer_lr_scale};
+  Optimizer opt{config.optimizer, config.momentum, config.weight_decay};
   std::mt19937_64 shuffle_rng(config.seed * 0x9E3779B97F4A7C15ULL + 1);
 
   const std::int64_t n_train = train_data.size();

@@ -53,8 +53,11 @@ struct QuantizerConfig {
   int channel_group_size = 8;  // for kChannelGroup
   int min_bits = 2;
   int max_bits = 8;
-  // Quantizer parameters (steps, ranges) learn at this multiple of the phase's lr.
+  // Quantizer parameters (log steps, log ranges) learn at this multiple of the phase's lr,
+  // and the ranges of the learned-bit phase (which carry the bits: Δb ≈ Δlog(range)/ln 2)
+  // at a further `range_lr_scale`, so that bits can move by whole steps within a phase.
   double quantizer_lr_scale = 1.0;
+  double range_lr_scale = 10.0;
 
   GradMod weight_grad_mod = GradMod::kEwgs;
   GradMod act_grad_mod = GradMod::kEwgs;

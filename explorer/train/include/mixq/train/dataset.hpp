@@ -33,7 +33,8 @@ struct IdxArray {
   std::vector<std::uint8_t> data;
 };
 // Reads a .gz (detected by its magic bytes, not its name) or a plain IDX file with zlib.
-[[nodiscard]] IdxArray read_idx(const std::filesystem::path& file);
+// `max_items` > 0 reads only that many entries of the first dimension (a quick subset).
+[[nodiscard]] IdxArray read_idx(const std::filesystem::path& file, std::int64_t max_items = 0);
 
 // N images of channels × height × width, pixels scaled to [0, 1], labels in [0, classes).
 struct Dataset {
@@ -57,6 +58,8 @@ struct Dataset {
 
 // `split` is "train" (60,000 images) or "t10k" (10,000): reads
 // DIR/<split>-images-idx3-ubyte(.gz) and DIR/<split>-labels-idx1-ubyte(.gz).
-[[nodiscard]] Dataset load_mnist_format(const std::filesystem::path& dir, const std::string& split);
+// `max_items` > 0 loads only the first that many samples.
+[[nodiscard]] Dataset load_mnist_format(const std::filesystem::path& dir, const std::string& split,
+                                        std::int64_t max_items = 0);
 
 }  // namespace mixq::train
