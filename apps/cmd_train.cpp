@@ -86,6 +86,7 @@ void add_train_command(CLI::App& app, Action& action) {
     std::uint64_t seed = 1;
     int threads = 0;
     std::string data;
+    std::string init;
     std::int64_t train_subset = 0, test_subset = 0;
     std::string out;
     bool json = false;
@@ -111,7 +112,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--set", args.overrides, "Override an arch key, e.g. --set array.rows=32");
   cmd->add_option("--beta", args.beta, "Weight of the normalized hardware cost");
   cmd->add_option("--epochs", args.epochs, "Epochs of the main phase (float, LSQ or learned)");
-  cmd->add_option("--fp-epochs", args.fp_epochs, "Float pre-training epochs (default 15)");
+  auto* fp_opt = cmd->add_option("--fp-epochs", args.fp_epochs, "Float pre-training epochs (default 15)");
   cmd->add_option("--qat-epochs", args.qat_epochs, "Fixed-bit LSQ epochs (default 8)");
   cmd->add_option("--learn-epochs", args.learn_epochs, "Learned-bit epochs (default 8)");
   cmd->add_option("--finetune-epochs", args.finetune_epochs, "Frozen-bit fine-tune epochs (default 4)");
@@ -125,19 +126,24 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--seed", args.seed, "Random seed (default 1)");
   cmd->add_option("--threads", args.threads, "Worker threads (default: all cores)");
   cmd->add_option("--data", args.data, "Directory of the Fashion-MNIST IDX files");
+  cmd->add_option("--init", args.init, "Start from a model.bin of the same workload "
+                                       "(the float phase is then skipped unless --fp-epochs is given)");
   cmd->add_option("--train-subset", args.train_subset, "Use only the first N training images");
   cmd->add_option("--test-subset", args.test_subset, "Use only the first N test images");
   cmd->add_option("--out", args.out, "Directory for assignment.yaml, model.bin, log.csv, summary.json");
   cmd->add_flag("--json", args.json, "Print a JSON summary on stdout");
   cmd->add_flag("--quiet", args.quiet, "No progress bar");
-  cmd->callback([&action] {
-    action = [] {
+  cmd->callback([&action, fp_opt] {
+    const std::size_t cmd_fp_epochs_count = fp_opt->count();
+    action = [cmd_fp_epochs_count] {
       train::TrainConfig cfg;
       cfg.workload = args.workload;
       cfg.batch = args.batch;
       cfg.seed = args.seed;
       cfg.threads = args.threads;
       cfg.data_dir = args.data;
+      cfg.init_model = args.init;
+      if (!args.init.empty() && cmd_fp_epochs_count == 0) args.fp_epochs = 0;
       cfg.train_subset = args.train_subset;
       cfg.test_subset = args.test_subset;
       cfg.optimizer = args.optimizer == "sgd" ? train::OptimizerKind::kSgd : train::OptimizerKind::kAdam;

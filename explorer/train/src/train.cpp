@@ -437,6 +437,22 @@ TrainResult train(const TrainConfig& config, const Dataset& train_data, const Da
   Engine eng(*net, train_data, config.threads);
   eng.set_micro_batch(config.micro_batch);
   eng.init_params(config.seed);
+  if (!config.init_model.empty()) {
+    const TrainedModel init = load_model(config.init_model, *net);
+    for (std::size_t l = 0; l < net->size(); ++l) {
+      LayerState& st = eng.layers()[l];
+      if (!st.weighted) continue;
+      const LayerParams& p = init.layers[l];
+      st.w.value = p.weight;
+      if (st.has_bias) st.b.value = p.bias;
+      if (st.use_bn) {
+        st.gamma.value = p.bn_gamma;
+        st.beta.value = p.bn_beta;
+        st.run_mean = p.bn_mean;
+        st.run_var = p.bn_var;
+      }
+    }
+  }
   const PrecisionAssignment fixed = fixed_assignment(config, *net);
   const QuantizerConfig& q = config.quant;
 

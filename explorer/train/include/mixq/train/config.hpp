@@ -86,6 +86,9 @@ struct TrainConfig {
   double step_gamma = 0.1;    // kStep: lr × gamma at 50% and 75% of each phase
   QuantizerConfig quant;
   CostConfig cost;
+  // Start from these weights (a model file of the same workload, e.g. a float run's
+  // model.bin) instead of a random initialization; a sweep then skips the float phase.
+  std::filesystem::path init_model;
   std::uint64_t seed = 1;
   int threads = 0;            // 0: std::thread::hardware_concurrency()
   std::filesystem::path data_dir;  // empty: default_fashion_mnist_dir()
