@@ -199,6 +199,7 @@ void add_train_command(CLI::App& app, Action& action) {
                              {"test_accuracy", r.test_accuracy},
                              {"epochs", r.epochs},
                              {"train_seconds", r.train_seconds},
+                             {"train_cpu_seconds", r.train_cpu_seconds},
                              {"total_seconds", r.total_seconds},
                              {"seconds_per_epoch", r.epochs > 0 ? r.train_seconds / r.epochs : 0.0},
                              {"quantized", r.quantized},

@@ -422,6 +422,7 @@ StepStats Engine::train_step(const Dataset& data, const std::int64_t* idx, std::
     // Weight quantizer: st.w.grad holds ∂L/∂wq; pass it through the quantizer in place.
     TensorQuant& wqz = st.wquant;
     if (wqz.enabled) {
+      wqz.grad_scale.assign(wqz.groups(), 1.0F);
       wqz.log_step.grad.assign(wqz.groups(), 0.0F);
       wqz.log_range.grad.assign(wqz.groups(), 0.0F);
       for (std::size_t g = 0; g < wqz.groups(); ++g) {
@@ -432,16 +433,18 @@ StepStats Engine::train_step(const Dataset& data, const std::int64_t* idx, std::
         quant::backward(wqz.spec, grp, st.w.value.data() + b, st.w.grad.data() + b,
                         st.w.grad.data() + b, cnt, qg);
         const double gs = quant::grad_scale(cnt, effective_qp(wqz, g));
+        wqz.grad_scale[g] = static_cast<float>(gs);
         wqz.log_step.grad[g] = static_cast<float>(qg.step * gs * grp.step);
-        wqz.log_range.grad[g] = static_cast<float>(qg.range * gs * grp.range);
+        wqz.log_range.grad[g] = static_cast<float>(qg.range * grp.range);
       }
     }
     TensorQuant& aqz = st.aquant;
     if (aqz.enabled) {
       const quant::Group grp = aqz.group(0);
       const double gs = quant::grad_scale(st.in.c * st.in.plane(), effective_qp(aqz, 0));
+      aqz.grad_scale.assign(1, static_cast<float>(gs));
       aqz.log_step.grad.assign(1, static_cast<float>(agrad.step * gs * grp.step));
-      aqz.log_range.grad.assign(aqz.log_range.value.size(), static_cast<float>(agrad.range * gs * grp.range));
+      aqz.log_range.grad.assign(aqz.log_range.value.size(), static_cast<float>(agrad.range * grp.range));
     }
   }
   return stats;

@@ -42,7 +42,10 @@ struct TensorQuant {
   std::vector<std::int64_t> begin;     // element offsets, G + 1 (weights only)
   std::vector<int> bits;               // LSQ bits per group
   Param log_step, log_range;
-  std::int64_t grad_n = 1;             // elements per group for weights (set per group below)
+  // LSQ's gradient scale of each group's step, as last applied (the hardware cost's step
+  // gradient gets the same scale, so that the two terms keep their balance). Ranges are
+  // not scaled: their task and cost gradients are both the plain gradient of the loss.
+  std::vector<float> grad_scale;
   [[nodiscard]] std::size_t groups() const noexcept { return bits.size(); }
   [[nodiscard]] quant::Group group(std::size_t g) const;
   [[nodiscard]] double continuous_bits(std::size_t g) const;
@@ -107,8 +110,8 @@ class Engine {
   StepStats train_step(const Dataset& data, const std::int64_t* idx, std::int64_t n);
   // Inference (batch norm on running statistics) over the first `count` samples.
   StepStats evaluate(const Dataset& data, std::int64_t count, std::int64_t chunk = 500);
-  // Runs inference on data[0..n) and hands each weighted layer's (unquantized) input of
-  // worker 0 to `sink(layer, values, count)`.
+  // Runs float inference on data[0..n) in chunks and hands each weighted layer's input to
+  // `sink(layer, values, count)`, once per chunk.
   template <typename Sink>
   void capture_inputs(const Dataset& data, std::int64_t n, Sink&& sink);
 
@@ -130,23 +133,28 @@ class Engine {
 
 template <typename Sink>
 void Engine::capture_inputs(const Dataset& data, std::int64_t n, Sink&& sink) {
-  std::vector<std::int64_t> idx(static_cast<std::size_t>(n));
-  for (std::int64_t i = 0; i < n; ++i) idx[static_cast<std::size_t>(i)] = i;
-  Worker& wk = workers_.front();
-  load_batch(wk, data, idx.data(), n);
   // Quantizers off: the calibration sample is the float network's activations.
   std::vector<bool> was(layers_.size());
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     was[l] = layers_[l].aquant.enabled;
     layers_[l].aquant.enabled = false;
   }
-  forward(wk, false);
-  for (std::size_t l = 0; l < layers_.size(); ++l) layers_[l].aquant.enabled = was[l];
-  for (std::size_t l = 0; l < layers_.size(); ++l) {
-    if (!layers_[l].weighted) continue;
-    const float* x = l == 0 ? wk.input.data() : wk.layers[l - 1].y.data();
-    sink(l, x, layers_[l].in.c * n * layers_[l].in.plane());
+  Worker& wk = workers_.front();
+  constexpr std::int64_t kChunk = 128;  // bounded buffers, whatever n is
+  std::vector<std::int64_t> idx;
+  for (std::int64_t b = 0; b < n; b += kChunk) {
+    const std::int64_t m = std::min(kChunk, n - b);
+    idx.resize(static_cast<std::size_t>(m));
+    for (std::int64_t i = 0; i < m; ++i) idx[static_cast<std::size_t>(i)] = b + i;
+    load_batch(wk, data, idx.data(), m);
+    forward(wk, false);
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+      if (!layers_[l].weighted) continue;
+      const float* x = l == 0 ? wk.input.data() : wk.layers[l - 1].y.data();
+      sink(l, x, layers_[l].in.c * m * layers_[l].in.plane());
+    }
   }
+  for (std::size_t l = 0; l < layers_.size(); ++l) layers_[l].aquant.enabled = was[l];
 }
 
 }  // namespace mixq::train::detail

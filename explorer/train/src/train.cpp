@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#include <ctime>
 
 #include "engine.hpp"
 #include "mixq/train/hw_cost.hpp"
@@ -27,6 +28,12 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
 }
 
 InputError config_error(const std::string& key, const std::string& message) {
@@ -170,15 +177,17 @@ void init_fixed(Engine& eng, const PrecisionAssignment& a, const TrainConfig& cf
   }
   // Calibrate activations on the network as it is (weights quantized, earlier activations not).
   eng.quantize_weights();
+  std::vector<std::vector<float>> samples(layers.size());
   eng.capture_inputs(data, std::min<std::int64_t>(256, data.size()), [&](std::size_t l, const float* x, std::int64_t n) {
     // Every 4th value: enough for the MSE search, four times faster.
-    std::vector<float> sample;
-    sample.reserve(static_cast<std::size_t>(n / 4 + 1));
-    for (std::int64_t i = 0; i < n; i += 4) sample.push_back(x[i]);
-    TensorQuant& aq = layers[l].aquant;
-    aq.log_step.value[0] = std::log(quant::mse_step(sample.data(), static_cast<std::int64_t>(sample.size()),
-                                                     aq.bits[0], aq.spec.is_signed));
+    for (std::int64_t i = 0; i < n; i += 4) samples[l].push_back(x[i]);
   });
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    if (!layers[l].weighted) continue;
+    TensorQuant& aq = layers[l].aquant;
+    aq.log_step.value[0] = std::log(quant::mse_step(samples[l].data(), static_cast<std::int64_t>(samples[l].size()),
+                                                     aq.bits[0], aq.spec.is_signed));
+  }
   (void)cfg;
 }
 
@@ -269,7 +278,8 @@ void add_cost_gradient(Engine& eng, const CostValue& cv, double beta) {
     auto push = [beta](TensorQuant& tq, std::size_t g, double dcost_dbits) {
       const quant::Group q = tq.group(g);
       tq.log_range.grad[g] += static_cast<float>(beta * dcost_dbits * quant::dbits_dlog_range(q.step, q.range));
-      tq.log_step.grad[g] += static_cast<float>(beta * dcost_dbits * quant::dbits_dlog_step(q.step, q.range));
+      const float gs = g < tq.grad_scale.size() ? tq.grad_scale[g] : 1.0F;
+      tq.log_step.grad[g] += gs * static_cast<float>(beta * dcost_dbits * quant::dbits_dlog_step(q.step, q.range));
     };
     for (std::size_t g = 0; g < st.wquant.groups(); ++g) push(st.wquant, g, cv.grad[l].w[g]);
     push(st.aquant, 0, cv.grad[l].a);
@@ -408,13 +418,14 @@ TrainedModel export_model(Engine& eng, std::shared_ptr<const workloads::Network>
   }
   // Calibration sample: float activations of the first 1,024 training images, every k-th
   // value so that each layer keeps at most 16,384.
-  eng.capture_inputs(train_data, std::min<std::int64_t>(1024, train_data.size()),
-                     [&](std::size_t l, const float* x, std::int64_t n) {
-                       const std::int64_t stride = std::max<std::int64_t>(1, n / 16384);
-                       auto& s = m.layers[l].act_sample;
-                       for (std::int64_t i = 0; i < n; i += stride) s.push_back(x[i]);
-                       std::sort(s.begin(), s.end());
-                     });
+  const std::int64_t count = std::min<std::int64_t>(1024, train_data.size());
+  eng.capture_inputs(train_data, count, [&](std::size_t l, const float* x, std::int64_t n) {
+    const LayerState& st = layers[l];
+    const std::int64_t total = st.in.c * st.in.plane() * count;
+    const std::int64_t stride = std::max<std::int64_t>(1, total / 16384);
+    for (std::int64_t i = 0; i < n; i += stride) m.layers[l].act_sample.push_back(x[i]);
+  });
+  for (auto& p : m.layers) std::sort(p.act_sample.begin(), p.act_sample.end());
   return m;
 }
 
@@ -475,6 +486,7 @@ TrainResult train(const TrainConfig& config, const Dataset& train_data, const Da
   for (std::int64_t i = 0; i < n_train; ++i) perm[static_cast<std::size_t>(i)] = i;
   std::int64_t steps_done = 0;
   double train_seconds = 0;
+  double train_cpu_seconds = 0;
   bool learned_any = false;
   double test_accuracy = -1;
   bool quantized_now = false;
@@ -489,6 +501,7 @@ TrainResult train(const TrainConfig& config, const Dataset& train_data, const Da
     std::int64_t phase_step = 0;
     for (int epoch = 1; epoch <= phase.epochs; ++epoch) {
       const auto t_epoch = Clock::now();
+      const double cpu_epoch = process_cpu_seconds();
       // Fisher-Yates with the raw 64-bit generator (std::shuffle's use of the generator is
       // implementation-defined).
       for (std::int64_t i = n_train - 1; i > 0; --i) {
@@ -546,6 +559,7 @@ TrainResult train(const TrainConfig& config, const Dataset& train_data, const Da
       }
       const double epoch_train_s = seconds_since(t_epoch);
       train_seconds += epoch_train_s;
+      train_cpu_seconds += process_cpu_seconds() - cpu_epoch;
       eng.quantize_weights();
       const detail::StepStats ev = eng.evaluate(test_data, 0);
       test_accuracy = static_cast<double>(ev.correct) / static_cast<double>(std::max<std::int64_t>(1, ev.n));
@@ -578,6 +592,7 @@ TrainResult train(const TrainConfig& config, const Dataset& train_data, const Da
     result.assignment = PrecisionAssignment::uniform(*net, {32, 32});
   }
   result.train_seconds = train_seconds;
+  result.train_cpu_seconds = train_cpu_seconds;
   result.model = export_model(eng, net, train_data);
   result.total_seconds = seconds_since(t_start);
   return result;

@@ -62,6 +62,9 @@ struct TrainResult {
   double avg_activation_bits = 32;
   std::vector<EpochLog> log;
   double train_seconds = 0;    // training only, excluding data loading and evaluation
+  // Process CPU time over the same span (all threads): on a shared machine the wall clock
+  // also counts other processes' turns, this does not.
+  double train_cpu_seconds = 0;
   double total_seconds = 0;
   int epochs = 0;
   TrainedModel model;
