@@ -81,6 +81,7 @@ void add_train_command(CLI::App& app, Action& action) {
     int fp_epochs = 15, qat_epochs = 8, learn_epochs = 8, finetune_epochs = 4;
     double lr = 1e-3, qat_lr = 5e-4, finetune_lr = 2e-4;
     int batch = 128;
+    int micro_batch = 16;
     int min_bits = 2, max_bits = 8;
     std::string optimizer = "adam";
     std::uint64_t seed = 1;
@@ -120,6 +121,7 @@ void add_train_command(CLI::App& app, Action& action) {
   cmd->add_option("--qat-lr", args.qat_lr, "Peak learning rate of the quantized phases (default 5e-4)");
   cmd->add_option("--finetune-lr", args.finetune_lr, "Peak learning rate of the fine-tune (default 2e-4)");
   cmd->add_option("--batch", args.batch, "Mini-batch size (default 128)");
+  cmd->add_option("--micro-batch", args.micro_batch, "Samples per pass inside a thread's slice (default 16)");
   cmd->add_option("--min-bits", args.min_bits, "Smallest learned bit width (default 2)");
   cmd->add_option("--max-bits", args.max_bits, "Largest learned bit width (default 8)");
   cmd->add_option("--optimizer", args.optimizer, "adam or sgd")->check(CLI::IsMember({"adam", "sgd"}));
@@ -139,6 +141,7 @@ void add_train_command(CLI::App& app, Action& action) {
       train::TrainConfig cfg;
       cfg.workload = args.workload;
       cfg.batch = args.batch;
+      cfg.micro_batch = args.micro_batch;
       cfg.seed = args.seed;
       cfg.threads = args.threads;
       cfg.data_dir = args.data;

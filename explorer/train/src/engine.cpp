@@ -303,7 +303,10 @@ void Engine::backward(Worker& wk) {
       }
       const float* xin = st.aquant.enabled ? w.xq.data() : x;
       float* dxin = dx;
-      if (st.aquant.enabled) {
+      // The network input's fixed-bit quantizer keeps its calibrated step (pixels on a known
+      // grid), which spares the first layer's input gradient; learned bits need it.
+      const bool input_grad = st.aquant.enabled && (li > 0 || st.aquant.spec.mode == quant::Mode::kLearned);
+      if (input_grad) {
         w.dxq.resize(static_cast<std::size_t>(in_elems));
         dxin = w.dxq.data();
       }
@@ -316,7 +319,7 @@ void Engine::backward(Worker& wk) {
                            w.scratch);
       }
       (void)xin;
-      if (st.aquant.enabled) {
+      if (input_grad) {
         quant::backward(st.aquant.spec, st.aquant.group(0), x, w.dxq.data(),
                         dx != nullptr ? dx : w.dxq.data(), in_elems, w.agrad);
       }

@@ -113,12 +113,8 @@ void conv_backward(const workloads::Layer& l, std::int64_t n, const float* cols,
   const std::int64_t kg = l.k / g;
   const std::int64_t crs = (l.c / g) * l.r * l.s;
   if (db != nullptr) {
-    for (std::int64_t k = 0; k < l.k; ++k) {
-      const float* row = dy + k * npq;
-      double sum = 0;
-      for (std::int64_t i = 0; i < npq; ++i) sum += row[i];
-      db[k] += static_cast<float>(sum);
-    }
+    Eigen::Map<Eigen::VectorXf> dbv(db, l.k);
+    dbv += MapC(dy, l.k, npq).rowwise().sum();
   }
   if (dx != nullptr) scratch.resize(static_cast<std::size_t>(l.c * l.r * l.s * npq));
   for (std::int64_t gi = 0; gi < g; ++gi) {
@@ -200,14 +196,19 @@ void maxpool_forward(const workloads::Layer& l, std::int64_t n, const float* x, 
         const auto base = static_cast<std::int32_t>(2 * p * l.w);
         const auto w = static_cast<std::int32_t>(l.w);
         for (std::int64_t q = 0; q < l.q; ++q) {
+          // Selects, not branches: which element wins is data-dependent and unpredictable.
+          // Ties go to the first element in window order, as in the generic loop.
           const auto c0 = static_cast<std::int32_t>(2 * q);
-          float best = r0[c0];
-          std::int32_t bi = base + c0;
-          if (r0[c0 + 1] > best) { best = r0[c0 + 1]; bi = base + c0 + 1; }
-          if (r1[c0] > best) { best = r1[c0]; bi = base + w + c0; }
-          if (r1[c0 + 1] > best) { best = r1[c0 + 1]; bi = base + w + c0 + 1; }
-          out[p * l.q + q] = best;
-          arg[p * l.q + q] = bi;
+          const float a = r0[c0], b = r0[c0 + 1], c = r1[c0], d = r1[c0 + 1];
+          const bool tb = b > a;
+          const float m1 = tb ? b : a;
+          const std::int32_t i1 = base + c0 + (tb ? 1 : 0);
+          const bool td = d > c;
+          const float m2 = td ? d : c;
+          const std::int32_t i2 = base + w + c0 + (td ? 1 : 0);
+          const bool t = m2 > m1;
+          out[p * l.q + q] = t ? m2 : m1;
+          arg[p * l.q + q] = t ? i2 : i1;
         }
       }
     }
