@@ -308,3 +308,29 @@ TEST_CASE("raising beta with the bitfusion latency cost lowers the learned assig
   // Graceful: the cheaper network still classifies (chance is 10%).
   CHECK(high.test_accuracy > 0.5);
 }
+
+TEST_CASE("learned bits per channel group and per channel give valid assignments of that granularity", "[train][cost]") {
+  for (auto g : {mixq::workloads::Granularity::kChannelGroup, mixq::workloads::Granularity::kChannel}) {
+    TrainConfig c = short_config();
+    c.batch = 64;
+    c.phases = {{PhaseKind::kFloat, 1, 2e-3}, {PhaseKind::kLearnBits, 1, 5e-3}, {PhaseKind::kFrozen, 1, 5e-4}};
+    c.quant.granularity = g;
+    c.quant.channel_group_size = 4;
+    c.cost.kind = CostKind::kMemory;
+    c.cost.beta = 1.0;
+    const TrainResult r = train(c, train_set().head(1000), test_set());
+    const auto& net = *r.model.network;
+    REQUIRE_NOTHROW(r.assignment.validate(net));
+    // conv2 has 32 channels: 8 groups of 4 (channel_group) or runs of equal bits (channel).
+    const auto& conv2 = r.assignment[2];
+    CHECK((conv2.granularity == g || conv2.granularity == mixq::workloads::Granularity::kLayer));
+    if (g == mixq::workloads::Granularity::kChannelGroup) CHECK(conv2.groups.size() == 8);
+    for (const auto& grp : conv2.groups) {
+      CHECK(grp.w_bits >= 2);
+      CHECK(grp.w_bits <= 8);
+    }
+    // The frozen phase fine-tunes at exactly these bits, so re-evaluating reproduces it.
+    CHECK(evaluate_accuracy(r.model, r.assignment, test_set()) == Approx(r.test_accuracy).margin(0.003));
+    CHECK(r.test_accuracy > 0.5);
+  }
+}

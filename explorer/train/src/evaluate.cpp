@@ -82,15 +82,29 @@ void quantize_layer_weights(LayerState& st, const LayerParams& p, const workload
     }
     return;
   }
-  bool same = !folded_bn && p.trained_groups.size() == lp.groups.size();
-  for (std::size_t g = 0; same && g < lp.groups.size(); ++g) {
-    same = p.trained_groups[g].count == lp.groups[g].count && p.trained_groups[g].w_bits == lp.groups[g].w_bits;
+  // The trained steps apply when every channel asks for the bits it was trained at (groups
+  // may be split or merged differently: a per-channel result is stored as runs).
+  bool same = !folded_bn && !p.trained_groups.empty();
+  if (same) {
+    std::vector<int> trained_bits, asked_bits;
+    for (const auto& g : p.trained_groups) trained_bits.insert(trained_bits.end(), static_cast<std::size_t>(g.count), g.w_bits);
+    for (const auto& g : lp.groups) asked_bits.insert(asked_bits.end(), static_cast<std::size_t>(g.count), g.w_bits);
+    same = trained_bits == asked_bits;
+  }
+  if (same) {
+    std::int64_t begin = 0;
+    for (std::size_t g = 0; g < p.trained_groups.size(); ++g) {
+      const std::int64_t n = p.trained_groups[g].count * st.kernel;
+      quantize_into(w.data() + begin, st.wq.data() + begin, n, p.trained_groups[g].w_bits, p.trained_w_step[g]);
+      begin += n;
+    }
+    return;
   }
   std::int64_t begin = 0;
   for (std::size_t g = 0; g < lp.groups.size(); ++g) {
     const std::int64_t n = lp.groups[g].count * st.kernel;
     const int bits = lp.groups[g].w_bits;
-    const float step = same ? p.trained_w_step[g] : quant::mse_step(w.data() + begin, n, bits, true);
+    const float step = quant::mse_step(w.data() + begin, n, bits, true);
     quantize_into(w.data() + begin, st.wq.data() + begin, n, bits, step);
     begin += n;
   }
