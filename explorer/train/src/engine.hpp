@@ -109,7 +109,7 @@ class Engine {
   // grad (zeroed first), including the quantizers' log-step / log-range gradients.
   StepStats train_step(const Dataset& data, const std::int64_t* idx, std::int64_t n);
   // Inference (batch norm on running statistics) over the first `count` samples.
-  StepStats evaluate(const Dataset& data, std::int64_t count, std::int64_t chunk = 500);
+  StepStats evaluate(const Dataset& data, std::int64_t count, std::int64_t chunk = 64);
   // Runs float inference on data[0..n) in chunks and hands each weighted layer's input to
   // `sink(layer, values, count)`, once per chunk.
   template <typename Sink>

@@ -78,7 +78,7 @@ struct TrainResult {
 
 struct EvalOptions {
   int threads = 0;           // 0: hardware_concurrency
-  std::int64_t batch = 500;
+  std::int64_t batch = 64;    // samples per forward pass (small: activations stay in cache)
   std::int64_t subset = 0;   // > 0: only the first N samples
 };
 
