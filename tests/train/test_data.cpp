@@ -73,7 +73,7 @@ TEST_CASE("Fashion-MNIST from Debian's package: 60,000 + 10,000 images of 28x28,
   CHECK(test.head(0).size() == 10000);
 }
 
-TEST_CASE("IDX: gzip and plain files read the same; a 1-D and a 3-D array", "[train][data]") {
+TEST_CASE("IDX: gzip and plain files read the same for a 1-D and a 3-D array", "[train][data]") {
   const auto d = temp_dir("ok");
   write_gz(d / "a-images-idx3-ubyte.gz", idx_bytes({3, 2, 2}, 12));
   write_plain(d / "a-labels-idx1-ubyte", idx_bytes({3}, 3));

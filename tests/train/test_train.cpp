@@ -108,7 +108,7 @@ TEST_CASE("evaluate_accuracy: the trained assignment reproduces training, fewer 
   CHECK(evaluate_accuracy(r.model, r.assignment, test_set(), sub) > 0.5);
 }
 
-TEST_CASE("same seed and thread count give identical runs; another seed differs", "[train][loop]") {
+TEST_CASE("same seed and thread count give identical runs, another seed differs", "[train][loop]") {
   TrainConfig c = short_config();
   c.phases = {{PhaseKind::kFloat, 1, 2e-3}, {PhaseKind::kFixedBits, 1, 5e-4}};
   const Dataset tr = train_set().head(1500);
@@ -122,7 +122,7 @@ TEST_CASE("same seed and thread count give identical runs; another seed differs"
   CHECK(d.model.layers[0].weight != a.model.layers[0].weight);
 }
 
-TEST_CASE("model files: save and load round trip; truncated or foreign files are errors", "[train][io]") {
+TEST_CASE("model files: save and load round trip, truncated or foreign files are errors", "[train][io]") {
   const TrainResult& r = lsq_run();
   const auto file = temp_file("model.bin");
   save_model(r.model, file);
@@ -183,7 +183,7 @@ TEST_CASE("networks the engine cannot train and bad settings are clear errors", 
   CHECK_THROWS_WITH(train(c, train_set().head(256), test_set()), Catch::Contains("--arch"));
 }
 
-TEST_CASE("batch norm, ReLU6, depthwise conv and average pooling train; folding keeps accuracy", "[train][loop]") {
+TEST_CASE("batch norm, ReLU6, depthwise conv and average pooling train, folding keeps accuracy", "[train][loop]") {
   const auto file = temp_file("bn.yaml");
   std::ofstream(file) << "name: bn_net\ninput: {channels: 1, height: 28, width: 28}\n"
                          "defaults: {bias: false, bn: true, act: relu6}\n"

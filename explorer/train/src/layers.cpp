@@ -113,8 +113,15 @@ void conv_backward(const workloads::Layer& l, std::int64_t n, const float* cols,
   const std::int64_t kg = l.k / g;
   const std::int64_t crs = (l.c / g) * l.r * l.s;
   if (db != nullptr) {
-    Eigen::Map<Eigen::VectorXf> dbv(db, l.k);
-    dbv += MapC(dy, l.k, npq).rowwise().sum();
+    // A plain loop, not Eigen's rowwise().sum(): Eigen peels its vectorized reduction by the
+    // data's address alignment, which made the sum (and so training) depend on where the
+    // allocator put the buffer.
+    for (std::int64_t k = 0; k < l.k; ++k) {
+      const float* row = dy + k * npq;
+      double sum = 0;
+      for (std::int64_t i = 0; i < npq; ++i) sum += row[i];
+      db[k] += static_cast<float>(sum);
+    }
   }
   if (dx != nullptr) scratch.resize(static_cast<std::size_t>(l.c * l.r * l.s * npq));
   for (std::int64_t gi = 0; gi < g; ++gi) {
