@@ -29,3 +29,6 @@ endif()
 
 # SystemC 2.3.4 (libsystemc-dev) for the simulator (sim/), through its pkg-config file.
 pkg_check_modules(SystemC REQUIRED IMPORTED_TARGET systemc)
+# The training engine (explorer/train): Eigen for its GEMMs, zlib for gzip IDX data.
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(ZLIB REQUIRED)
