@@ -14,5 +14,6 @@ void add_list_command(CLI::App& app, Action& action);
 void add_workload_commands(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, Action& action);
 void add_arch_commands(CLI::App& app, Action& action);
+void add_sweep_commands(CLI::App& app, Action& action);  // sweep and plot
 
 }  // namespace mixq::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   mixq::cli::add_workload_commands(app, action);
   mixq::cli::add_arch_commands(app, action);
   mixq::cli::add_eval_command(app, action);
+  mixq::cli::add_sweep_commands(app, action);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

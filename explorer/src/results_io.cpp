@@ -48,6 +48,17 @@ Genome genome_from_string(const std::string& s) {
   return g;
 }
 
+LayerBits decode_bits(const SweepResult& r, const Genome& g) {
+  LayerBits b;
+  for (std::size_t l = 0; l < r.layers.size(); ++l) {
+    const int wg = r.layer_w_gene.at(l);
+    const int ag = r.layer_a_gene.at(l);
+    b.w.push_back(wg < 0 ? r.layer_w_fixed.at(l) : r.gene_bits.at(wg).at(g.at(wg)));
+    b.a.push_back(ag < 0 ? r.layer_a_fixed.at(l) : r.gene_bits.at(ag).at(g.at(ag)));
+  }
+  return b;
+}
+
 std::vector<std::vector<std::size_t>> fronts_per_hardware(const SweepResult& r) {
   std::vector<std::vector<std::size_t>> out(r.hardware.size());
   std::vector<std::vector<std::size_t>> members(r.hardware.size());
@@ -73,6 +84,11 @@ void save_results(const SweepResult& r, const std::filesystem::path& dir) {
   j["seed"] = r.seed;
   j["hardware"] = r.hardware;
   j["layers"] = r.layers;
+  j["gene_bits"] = r.gene_bits;
+  j["layer_w_gene"] = r.layer_w_gene;
+  j["layer_a_gene"] = r.layer_a_gene;
+  j["layer_w_fixed"] = r.layer_w_fixed;
+  j["layer_a_fixed"] = r.layer_a_fixed;
   json objs = json::array();
   for (const auto k : r.objectives) objs.push_back(info(k).name);
   j["objectives"] = objs;
@@ -135,6 +151,11 @@ SweepResult load_results(const std::filesystem::path& dir) {
     r.seed = j.at("seed");
     r.hardware = j.at("hardware").get<std::vector<std::string>>();
     r.layers = j.at("layers").get<std::vector<std::string>>();
+    r.gene_bits = j.at("gene_bits").get<std::vector<std::vector<int>>>();
+    r.layer_w_gene = j.at("layer_w_gene").get<std::vector<int>>();
+    r.layer_a_gene = j.at("layer_a_gene").get<std::vector<int>>();
+    r.layer_w_fixed = j.at("layer_w_fixed").get<std::vector<int>>();
+    r.layer_a_fixed = j.at("layer_a_fixed").get<std::vector<int>>();
     for (const auto& o : j.at("objectives")) {
       ObjectiveKind k{};
       if (!parse_objective_kind(o.get<std::string>(), k)) throw Error("unknown objective");

@@ -85,6 +85,27 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   for (const auto& hw : space.hardware()) r.hardware.push_back(hw.label);
   for (const std::size_t l : space.weighted_layers()) r.layers.push_back(space.network().layer(l).name);
   r.objectives = spec.objectives;
+  r.gene_bits.resize(space.genes());
+  {
+    const auto weighted = space.weighted_layers();
+    const auto probe = space.assignment(Genome(space.genes(), 0));
+    for (const std::size_t l : weighted) {
+      int wg = -1;
+      int ag = -1;
+      for (std::size_t j = 0; j < space.free_layers().size(); ++j) {
+        const auto& f = space.free_layers()[j];
+        if (f.layer != l) continue;
+        wg = static_cast<int>(1 + 2 * j);
+        ag = static_cast<int>(2 + 2 * j);
+        r.gene_bits[1 + 2 * j] = f.w_bits;
+        r.gene_bits[2 + 2 * j] = f.a_bits;
+      }
+      r.layer_w_gene.push_back(wg);
+      r.layer_a_gene.push_back(ag);
+      r.layer_w_fixed.push_back(wg < 0 ? probe[l].max_w_bits() : 0);
+      r.layer_a_fixed.push_back(ag < 0 ? probe[l].max_a_bits() : 0);
+    }
+  }
   r.space_size = space.size();
 
   Archive archive;

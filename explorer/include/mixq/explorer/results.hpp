@@ -39,6 +39,11 @@ struct SweepResult {
   std::uint64_t seed = 0;
   std::vector<std::string> hardware;  // variant labels; genome[0] indexes them
   std::vector<std::string> layers;    // weighted layers, network order
+  // How a genome reads as bits, so that reports decode any point without the Space: per
+  // weighted layer the gene of its weight (activation) bits, or -1 with the fixed bits.
+  std::vector<std::vector<int>> gene_bits;  // per gene: bits of each value (gene 0: empty)
+  std::vector<int> layer_w_gene, layer_a_gene;
+  std::vector<int> layer_w_fixed, layer_a_fixed;
   std::vector<ObjectiveKind> objectives;
   std::vector<PointRecord> points;
   std::vector<std::size_t> front;     // indices into points, sorted by the first objective
@@ -50,6 +55,13 @@ struct SweepResult {
   std::int64_t resumed_points = 0;    // read back from the journal
   double seconds = 0;
 };
+
+// Bits of every weighted layer (SweepResult::layers) for a genome.
+struct LayerBits {
+  std::vector<int> w;
+  std::vector<int> a;
+};
+[[nodiscard]] LayerBits decode_bits(const SweepResult& r, const Genome& g);
 
 // Per hardware variant: the indices (into points) of that variant's own non-dominated set,
 // for the "front over hardware variants" picture.
