@@ -28,16 +28,15 @@ Evaluator::Evaluator(const Space& space, std::vector<ObjectiveKind> objectives,
   input_elements_ = static_cast<double>(net.input_shape().elements()) * batch;
 }
 
-void Evaluator::evaluate_range(std::span<const Genome> batch, std::span<Evaluation> out) const {
+void Evaluator::evaluate_range(std::span<Evaluation> points) const {
   const auto& net = space_.network();
   const auto& wc = space_.w_choices();
   const auto& ac = space_.a_choices();
   ChoiceIndices idx;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const Genome& g = batch[i];
-    Evaluation& e = out[i];
-    e.genome = g;
+  for (Evaluation& e : points) {
+    const Genome& g = e.genome;
     e.values.clear();
+    e.values.reserve(kinds_.size());
     space_.decode(g, idx);
     const auto& hw = space_.hardware()[g[0]];
     costmodel::PriceTable::Price price;
@@ -87,13 +86,12 @@ void Evaluator::evaluate_range(std::span<const Genome> batch, std::span<Evaluati
   }
 }
 
-void Evaluator::evaluate(std::span<const Genome> batch, std::span<Evaluation> out, int threads) const {
-  if (out.size() != batch.size()) throw Error("Evaluator::evaluate: output size mismatch");
-  const std::size_t n = batch.size();
+void Evaluator::evaluate(std::span<Evaluation> points, int threads) const {
+  const std::size_t n = points.size();
   const std::size_t t = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), 1,
                                                 std::max<std::size_t>(1, n / 64));
   if (t == 1) {
-    evaluate_range(batch, out);
+    evaluate_range(points);
     return;
   }
   std::vector<std::thread> pool;
@@ -104,7 +102,7 @@ void Evaluator::evaluate(std::span<const Genome> batch, std::span<Evaluation> ou
     const std::size_t hi = n * (k + 1) / t;
     pool.emplace_back([&, lo, hi] {
       try {
-        evaluate_range(batch.subspan(lo, hi - lo), out.subspan(lo, hi - lo));
+        evaluate_range(points.subspan(lo, hi - lo));
       } catch (...) {
         const std::lock_guard lock(m);
         if (!error) error = std::current_exception();

@@ -112,14 +112,15 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   Progress progress;
   progress.budget = spec.strategy.budget;
   std::uint32_t batch_no = 0;
-  auto record = [&](const std::vector<Evaluation>& evals) {
-    for (const auto& e : evals) {
+  // Evaluations become records (moved: a sweep holds millions of them).
+  auto record = [&](std::vector<Evaluation>& evals) {
+    for (auto& e : evals) {
       PointRecord p;
       p.id = r.points.size();
       p.batch = batch_no;
-      p.genome = e.genome;
+      p.genome = std::move(e.genome);
       p.feasible = e.feasible;
-      p.values = e.values;
+      p.values = std::move(e.values);
       if (p.feasible) archive.add(to_minimized(spec.objectives, p.values));
       r.points.push_back(std::move(p));
     }
@@ -150,8 +151,8 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
         }
         evals[i] = {p.genome, p.feasible, p.values};
       }
-      record(evals);
       strategy->report(evals);
+      record(evals);
       ++batch_no;
     }
   }
@@ -159,17 +160,20 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   progress.resumed = r.resumed_points;
 
   while (batch_limit() > 0) {
-    const auto genomes = strategy->propose(batch_limit());
+    auto genomes = strategy->propose(batch_limit());
     if (genomes.empty()) break;
-    for (const auto& g : genomes) space.check(g);
     std::vector<Evaluation> evals(genomes.size());
-    evaluator.evaluate(genomes, evals, threads);
+    for (std::size_t i = 0; i < genomes.size(); ++i) {
+      space.check(genomes[i]);
+      evals[i].genome = std::move(genomes[i]);
+    }
+    evaluator.evaluate(evals, threads);
+    strategy->report(evals);
     const std::size_t first = r.points.size();
     record(evals);
     if (journal) {
       journal->append(batch_no, std::span<const PointRecord>(r.points).subspan(first));
     }
-    strategy->report(evals);
     ++batch_no;
     if (options.on_progress) {
       progress.evaluated = static_cast<std::int64_t>(r.points.size());

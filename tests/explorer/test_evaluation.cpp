@@ -45,7 +45,8 @@ TEST_CASE("evaluator equals CostModel::evaluate and compute_metrics on random Mo
   std::vector<Genome> batch;
   for (int i = 0; i < 40; ++i) batch.push_back(random_genome(space, rng));
   std::vector<Evaluation> out(batch.size());
-  ev.evaluate(batch, out, 2);
+  for (std::size_t i = 0; i < batch.size(); ++i) out[i].genome = batch[i];
+  ev.evaluate(out, 2);
   int feasible = 0;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto a = space.assignment(batch[i]);
@@ -83,7 +84,8 @@ TEST_CASE("proxy accuracy: 8-bit is the base, uniform 4-bit loses drop_at_4bit, 
     Genome g(space.genes(), idx);
     g[0] = 0;
     std::vector<Evaluation> out(1);
-    ev.evaluate(std::vector<Genome>{g}, out, 1);
+    out[0].genome = g;
+    ev.evaluate(out, 1);
     return out[0].values[0];
   };
   CHECK(uniform(3) == Approx(0.72 * std::exp(-(-std::log(0.98) / 256))));  // N = 1 at 8 bits
@@ -99,7 +101,9 @@ TEST_CASE("proxy accuracy: 8-bit is the base, uniform 4-bit loses drop_at_4bit, 
     Genome lower = g;
     --lower[gene];
     std::vector<Evaluation> out(2);
-    ev.evaluate(std::vector<Genome>{g, lower}, out, 1);
+    out[0].genome = g;
+    out[1].genome = lower;
+    ev.evaluate(out, 1);
     REQUIRE(out[1].values[0] < out[0].values[0]);
   }
   // Depthwise layers (fan-in 9) are the most sensitive under the computed sensitivities.

@@ -26,12 +26,12 @@ class Evaluator {
 
   [[nodiscard]] const std::vector<ObjectiveKind>& objectives() const noexcept { return kinds_; }
 
-  // Evaluates batch[i] into out[i] (out.size() == batch.size()), on `threads` threads
+  // Scores every points[i].genome into points[i] (feasible, values), on `threads` threads
   // (≥ 1). Results do not depend on `threads`.
-  void evaluate(std::span<const Genome> batch, std::span<Evaluation> out, int threads) const;
+  void evaluate(std::span<Evaluation> points, int threads) const;
 
  private:
-  void evaluate_range(std::span<const Genome> batch, std::span<Evaluation> out) const;
+  void evaluate_range(std::span<Evaluation> points) const;
 
   const Space& space_;
   std::vector<ObjectiveKind> kinds_;
