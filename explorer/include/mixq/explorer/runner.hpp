@@ -29,7 +29,7 @@ struct RunOptions {
   std::filesystem::path out_dir;    // journal.txt goes here; empty: no journal
   bool resume = false;
   std::function<void(const Progress&)> on_progress;  // after each batch, on the caller's thread
-  std::size_t max_batch = 4096;     // largest batch asked of a strategy
+  std::size_t max_batch = 16384;    // largest batch asked of a strategy (one fsync each)
 };
 
 [[nodiscard]] SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options);
