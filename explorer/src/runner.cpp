@@ -26,27 +26,45 @@ std::string fingerprint(const SweepSpec& spec) {
   return buf;
 }
 
-// Incremental non-dominated archive (minimized view), for the progress line.
+// Incremental non-dominated archive (minimized view) with the points' indices: the progress
+// line's front size during the run, the front itself at the end (a sort of a million points
+// would cost seconds). Of identical vectors the first is kept, as non_dominated() does. It
+// also tracks each objective's range for the default reference point.
 class Archive {
  public:
-  void add(const Vector& p) {
+  void add(Vector p, std::size_t index) {
+    if (lo_.empty()) {
+      lo_ = hi_ = p;
+    }
+    for (std::size_t i = 0; i < p.size(); ++i) {
+      lo_[i] = std::min(lo_[i], p[i]);
+      hi_[i] = std::max(hi_[i], p[i]);
+    }
     for (const auto& a : points_) {
       bool no_worse = true;
-      for (std::size_t i = 0; i < p.size() && no_worse; ++i) no_worse = a[i] <= p[i];
+      for (std::size_t i = 0; i < p.size() && no_worse; ++i) no_worse = a.first[i] <= p[i];
       if (no_worse) return;  // dominated by or equal to a kept point
     }
-    std::erase_if(points_, [&](const Vector& a) {
+    std::erase_if(points_, [&](const std::pair<Vector, std::size_t>& a) {
       for (std::size_t i = 0; i < p.size(); ++i) {
-        if (p[i] > a[i]) return false;
+        if (p[i] > a.first[i]) return false;
       }
       return true;
     });
-    points_.push_back(p);
+    points_.emplace_back(std::move(p), index);
   }
   [[nodiscard]] std::size_t size() const noexcept { return points_.size(); }
+  [[nodiscard]] const std::vector<std::pair<Vector, std::size_t>>& points() const noexcept {
+    return points_;
+  }
+  // default_reference() of every point added.
+  [[nodiscard]] Vector reference() const {
+    return lo_.empty() ? Vector{} : default_reference({lo_, hi_});
+  }
 
  private:
-  std::vector<Vector> points_;
+  std::vector<std::pair<Vector, std::size_t>> points_;
+  Vector lo_, hi_;
 };
 
 }  // namespace
@@ -121,7 +139,7 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
       p.genome = std::move(e.genome);
       p.feasible = e.feasible;
       p.values = std::move(e.values);
-      if (p.feasible) archive.add(to_minimized(spec.objectives, p.values));
+      if (p.feasible) archive.add(to_minimized(spec.objectives, p.values), p.id);
       r.points.push_back(std::move(p));
     }
   };
@@ -158,6 +176,7 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   }
   r.resumed_points = static_cast<std::int64_t>(r.points.size());
   progress.resumed = r.resumed_points;
+  const auto search_start = std::chrono::steady_clock::now();
 
   while (batch_limit() > 0) {
     auto genomes = strategy->propose(batch_limit());
@@ -178,34 +197,27 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
     if (options.on_progress) {
       progress.evaluated = static_cast<std::int64_t>(r.points.size());
       progress.front_size = archive.size();
-      progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      progress.seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - search_start).count();
       options.on_progress(progress);
     }
   }
 
-  // The front, its hypervolume against the stated (or default) reference, and its knee.
-  std::vector<std::size_t> feasible;
-  std::vector<Vector> minimized;
-  for (std::size_t i = 0; i < r.points.size(); ++i) {
-    if (!r.points[i].feasible) continue;
-    feasible.push_back(i);
-    minimized.push_back(to_minimized(spec.objectives, r.points[i].values));
-  }
-  Vector ref = default_reference(minimized);
+  // The front (the archive), its hypervolume against the stated (or default) reference, and
+  // its knee. Sorted by the minimized objectives, ties by id.
+  Vector ref = archive.reference();
   if (ref.empty()) ref.assign(spec.objectives.size(), 0);
   for (std::size_t k = 0; k < spec.objectives.size(); ++k) {
     if (spec.reference[k]) ref[k] = info(spec.objectives[k]).maximize ? -*spec.reference[k] : *spec.reference[k];
   }
   for (std::size_t k = 0; k < ref.size(); ++k) r.reference.push_back(from_minimized(spec.objectives[k], ref[k]));
-  const auto nd = non_dominated(minimized);
+  auto front = archive.points();
+  std::sort(front.begin(), front.end());
   std::vector<Vector> front_min;
-  for (const std::size_t i : nd) {
-    r.front.push_back(feasible[i]);
+  for (const auto& [v, i] : front) {
+    r.front.push_back(i);
+    front_min.push_back(v);
   }
-  std::stable_sort(r.front.begin(), r.front.end(), [&](std::size_t a, std::size_t b) {
-    return to_minimized(spec.objectives, r.points[a].values) < to_minimized(spec.objectives, r.points[b].values);
-  });
-  for (const std::size_t i : r.front) front_min.push_back(to_minimized(spec.objectives, r.points[i].values));
   r.hypervolume = hypervolume(front_min, ref);
   r.knee = knee_point(front_min);
 

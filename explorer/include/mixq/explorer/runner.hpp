@@ -21,7 +21,7 @@ struct Progress {
   std::int64_t budget = 0;
   std::int64_t resumed = 0;
   std::size_t front_size = 0;  // feasible non-dominated points so far
-  double seconds = 0;          // since the run (not the sweep) started
+  double seconds = 0;          // since the search loop started (setup and replay excluded)
 };
 
 struct RunOptions {
