@@ -122,11 +122,12 @@ void save_results(const SweepResult& r, const std::filesystem::path& dir) {
     if (!out) throw Error("cannot write '" + (dir / "results.json").string() + "'");
   }
   std::ofstream csv(dir / "points.csv");
-  csv << "id,batch,hardware,feasible";
+  csv << "id,batch,hardware_index,feasible";
   for (const auto k : r.objectives) csv << ',' << info(k).name;
   csv << ",genome\n";
   for (const auto& p : r.points) {
-    csv << p.id << ',' << p.batch << ',' << r.hardware.at(p.genome.at(0)) << ',' << (p.feasible ? 1 : 0);
+    // The variant's index (labels hold commas: `bitfusion[array.rows=8,array.cols=16]`).
+    csv << p.id << ',' << p.batch << ',' << static_cast<int>(p.genome.at(0)) << ',' << (p.feasible ? 1 : 0);
     for (std::size_t k = 0; k < r.objectives.size(); ++k) {
       csv << ',' << (p.feasible && k < p.values.size() ? number(p.values[k]) : "");
     }

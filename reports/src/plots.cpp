@@ -144,11 +144,16 @@ std::vector<Plot> write_plot_script(const SweepResult& r, const std::filesystem:
       const auto f = front_2d(r, hw_fronts[h].empty() ? std::vector<std::size_t>{} : hw_fronts[h], x, y);
       write_xy(r, f, x, y, dir / dat);
       if (f.empty()) continue;
-      body += std::string(any ? ", \\\n     " : "") + q(dat) + " with steps lw 2 title " + q(r.hardware[h]) +
-              ", " + q(dat) + " with points pt 7 ps 0.6 lc " + std::to_string(h + 1) + " notitle";
+      // Twelve distinct colours, then dashed lines: variants stay apart however many.
+      static const char* kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+                                       "#000000", "#fdbf6f"};
+      const std::string colour = std::string("rgb '") + kColours[h % 12] + "'";
+      const std::string dash = std::to_string(1 + (h / 12) % 5);
+      body += std::string(any ? ", \\\n     " : "") + q(dat) + " with steps lw 2 dt " + dash + " lc " +
+              colour + " title " + q(r.hardware[h]) + ", " + q(dat) + " with points pt 7 ps 0.6 lc " +
+              colour + " notitle";
       any = true;
-      // Keep step colours and point colours together.
-      body.replace(body.rfind("with steps lw 2"), 15, "with steps lw 2 lc " + std::to_string(h + 1));
     }
     if (any) {
       body += "\n";

@@ -16,6 +16,17 @@ std::string number(double v) {
   return {buf, res.ptr};
 }
 
+// RFC 4180: quoted when it holds a comma, a quote or a line break; quotes doubled.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string join(const std::vector<int>& v) {
   std::string s;
   for (std::size_t i = 0; i < v.size(); ++i) s += (i ? " " : "") + std::to_string(v[i]);
@@ -36,7 +47,7 @@ void write_csv(const SweepResult& r, const std::vector<std::size_t>& rows,
   out << (with_bits ? ",genome,w_bits,a_bits\n" : ",genome\n");
   for (const std::size_t i : rows) {
     const auto& p = r.points[i];
-    out << p.id << ',' << r.hardware.at(p.genome.at(0)) << ',' << (p.feasible ? 1 : 0);
+    out << p.id << ',' << csv_field(r.hardware.at(p.genome.at(0))) << ',' << (p.feasible ? 1 : 0);
     for (std::size_t k = 0; k < r.objectives.size(); ++k) {
       out << ',' << (p.feasible ? number(p.values.at(k)) : "");
     }

@@ -111,5 +111,22 @@ TEST_CASE("saved results load back equal") {
     CHECK(bits.a == r.front_details[k].a_bits);
   }
   CHECK_THROWS_AS(load_results(dir / "nothing"), InputError);
+  // Labels of varied hardware hold commas; the report's CSV quotes them.
+  CHECK(r.hardware[1] == "stripes[array.rows=8]");
+  std::filesystem::remove_all(dir);
+  const auto multi = run_sweep(load_sweep_string(
+                                   "workload: fmnist_cnn\nhardware: [{arch: bitfusion, vary: "
+                                   "{array.rows: [8, 16], array.cols: [16, 32]}}]\n"
+                                   "objectives: [latency, energy]\nstrategy: {name: random, budget: 40}\n",
+                                   "m.yaml"),
+                               RunOptions{});
+  save_results(multi, dir);
+  CHECK(load_results(dir).points.size() == 40);
+  reports::write_tables(multi, dir / "report");
+  std::ifstream csv(dir / "report" / "front.csv");
+  std::string header, line;
+  std::getline(csv, header);
+  std::getline(csv, line);
+  CHECK(line.find(",\"bitfusion[array.rows=") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
