@@ -123,24 +123,30 @@ void add_sweep_commands(CLI::App& app, Action& action) {
   cmd->callback([&action] {
     action = [] {
       const auto spec = explorer::load_sweep(args.config, args.overrides);
-      const std::filesystem::path out =
+      const std::filesystem::path base =
           args.out.empty() ? std::filesystem::path("out") / "sweeps" / spec.name : std::filesystem::path(args.out);
-      ProgressBar bar;
-      explorer::RunOptions opt;
-      opt.threads = args.threads;
-      opt.out_dir = out;
-      opt.resume = args.resume;
-      explorer::Progress last;
-      const bool show = !args.quiet && ::isatty(STDERR_FILENO);
-      opt.on_progress = [&](const explorer::Progress& p) {
-        last = p;
-        if (show) bar.update(p);
-      };
-      const auto r = explorer::run_sweep(spec, opt);
-      if (show && last.budget > 0) bar.update(last, true);
-      explorer::save_results(r, out);
-      const auto rep = reports::write_report(r, out / "report");
-      print_summary(r, out, rep);
+      // Several workloads: one sweep each, in DIR/WORKLOAD.
+      for (std::size_t w = 0; w < spec.workloads.size(); ++w) {
+        const auto one = explorer::for_workload(spec, w);
+        const auto out = spec.workloads.size() == 1 ? base : base / std::filesystem::path(one.workload).stem();
+        ProgressBar bar;
+        explorer::RunOptions opt;
+        opt.threads = args.threads;
+        opt.out_dir = out;
+        opt.resume = args.resume;
+        explorer::Progress last;
+        const bool show = !args.quiet && ::isatty(STDERR_FILENO);
+        opt.on_progress = [&](const explorer::Progress& p) {
+          last = p;
+          if (show) bar.update(p);
+        };
+        const auto r = explorer::run_sweep(one, opt);
+        if (show && last.budget > 0) bar.update(last, true);
+        explorer::save_results(r, out);
+        const auto rep = reports::write_report(r, out / "report");
+        if (w > 0) std::cout << '\n';
+        print_summary(r, out, rep);
+      }
       return 0;
     };
   });

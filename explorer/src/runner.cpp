@@ -17,7 +17,7 @@ namespace {
 // --resume refuses a journal written by a different sweep.
 std::string fingerprint(const SweepSpec& spec) {
   std::uint64_t h = 1469598103934665603ULL;
-  for (const unsigned char c : spec.text) {
+  for (const unsigned char c : spec.text + "\n" + spec.workload) {
     h ^= c;
     h *= 1099511628211ULL;
   }

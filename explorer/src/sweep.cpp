@@ -5,6 +5,7 @@
 #include <set>
 
 #include "mixq/explorer/strategy.hpp"
+#include "mixq/workloads/loader.hpp"
 #include "mixq/workloads/precision.hpp"
 
 namespace mixq::explorer {
@@ -183,6 +184,13 @@ AccuracySpec parse_accuracy(const yaml::Node& n, const std::string& file) {
 
 bool training_available() noexcept { return false; }
 
+SweepSpec for_workload(const SweepSpec& spec, std::size_t i) {
+  SweepSpec s = spec;
+  s.workload = spec.workloads.at(i);
+  s.workloads = {s.workload};
+  return s;
+}
+
 SweepSpec parse_sweep(const yaml::Node& root) {
   root.require_map();
   root.check_keys({"name", "workload", "hardware", "precision", "accuracy", "strategy",
@@ -190,7 +198,30 @@ SweepSpec parse_sweep(const yaml::Node& root) {
   SweepSpec s;
   s.file = root.file();
   s.name = root.get<std::string>("name", "sweep");
-  s.workload = root.get<std::string>("workload");
+  const auto wl = root.at("workload");
+  std::vector<yaml::Node> wl_nodes;
+  if (wl.is_seq()) {
+    wl_nodes = wl.elements();
+  } else {
+    wl_nodes.push_back(wl);
+  }
+  if (wl_nodes.empty()) wl.fail(Kind::kValue, "empty range: give at least one workload");
+  std::vector<workloads::Network> nets;
+  for (const auto& n : wl_nodes) {
+    const auto name = n.as<std::string>();
+    if (std::find(s.workloads.begin(), s.workloads.end(), name) != s.workloads.end()) {
+      n.fail(Kind::kValue, "workload '" + name + "' appears twice");
+    }
+    // Loaded now so that a bad name in a list fails before the first network's sweep runs.
+    try {
+      nets.push_back(workloads::load_workload(name));
+    } catch (const InputError& e) {
+      if (e.kind() != Kind::kNotFound) throw;
+      n.fail(Kind::kNotFound, e.message());
+    }
+    s.workloads.push_back(name);
+  }
+  s.workload = s.workloads.front();
   const auto hw = root.at("hardware");
   if (hw.is_scalar()) {
     s.hardware.push_back(parse_hardware(hw));
@@ -199,6 +230,15 @@ SweepSpec parse_sweep(const yaml::Node& root) {
   }
   if (s.hardware.empty()) hw.fail(Kind::kValue, "empty range: give at least one arch");
   if (auto p = root.find("precision")) s.precision = parse_precision(*p);
+  for (const auto& o : s.precision.layers) {
+    for (const auto& net : nets) {
+      const auto l = net.find(o.layer);
+      if (!l || !net.layer(*l).has_weights()) {
+        throw InputError(Kind::kValue, o.where,
+                         "no weighted layer '" + o.layer + "' in workload '" + net.name() + "'");
+      }
+    }
+  }
   if (auto a = root.find("accuracy")) s.accuracy = parse_accuracy(*a, s.file);
 
   // Objectives: each must be produced by some source.

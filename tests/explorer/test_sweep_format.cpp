@@ -149,3 +149,21 @@ TEST_CASE("bad presets, overrides and layer names are rejected before any evalua
   // Exhaustive refuses a space larger than its budget.
   CHECK_THROWS_AS(run(test::fmnist_sweep("exhaustive", 100)), InputError);
 }
+
+TEST_CASE("a list of workloads runs one sweep per workload; a bad name in it fails first") {
+  const std::string body = "hardware: bitfusion\nobjectives: [latency, bops]\n"
+                           "strategy: {name: random, budget: 20}\n";
+  const auto s = load_sweep_string("workload: [fmnist_cnn, jet_mlp]\n" + body, "two.yaml");
+  REQUIRE(s.workloads == std::vector<std::string>{"fmnist_cnn", "jet_mlp"});
+  const auto second = for_workload(s, 1);
+  CHECK(second.workload == "jet_mlp");
+  const auto r = run_sweep(second, RunOptions{});
+  CHECK(r.workload == "jet_mlp");
+  CHECK(r.points.size() == 20);
+  const auto e = reject("workload: [fmnist_cnn, nosuchnet]\n" + body);
+  CHECK(e.where().key_path == "workload[1]");
+  CHECK(e.kind() == InputError::Kind::kNotFound);
+  // A per-layer override must name a weighted layer of every workload.
+  const auto e2 = reject("workload: [fmnist_cnn, jet_mlp]\nprecision: {layers: {conv1: {bits: [8]}}}\n" + body);
+  CHECK_THAT(e2.message(), Catch::Contains("jet_mlp"));
+}

@@ -66,6 +66,9 @@ struct SweepSpec {
   std::string name;
   std::string file;         // where it was read from ("" for a string)
   std::string text;         // the document after --set overrides, for reports
+  // `workload:` is one network or a list; a list runs one sweep per network (for_workload),
+  // each with its own journal, front and report. `workload` is the one run_sweep searches.
+  std::vector<std::string> workloads;
   std::string workload;
   std::vector<HardwareSpec> hardware;
   PrecisionSpec precision;
@@ -88,6 +91,9 @@ struct SweepSpec {
                                    const std::vector<std::string>& overrides = {});
 [[nodiscard]] SweepSpec load_sweep_string(const std::string& text, const std::string& name,
                                           const std::vector<std::string>& overrides = {});
+
+// The sweep restricted to workloads[i] (what run_sweep runs).
+[[nodiscard]] SweepSpec for_workload(const SweepSpec& spec, std::size_t i);
 
 // True when this build can run accuracy sources that train or evaluate a network.
 [[nodiscard]] bool training_available() noexcept;
