@@ -70,9 +70,10 @@ Space::Space(const SweepSpec& spec) : net_([&] {
       hw_.push_back(std::move(v));
     }
   }
-  if (hw_.size() > 255) {
+  // A gene is one character of the journal (0-9a-zA-Z).
+  if (hw_.size() > 62) {
     throw InputError(Kind::kValue, SourceLocation{spec.file, 0, 0, "hardware"},
-                     std::to_string(hw_.size()) + " hardware variants: at most 255");
+                     std::to_string(hw_.size()) + " hardware variants: at most 62 per sweep");
   }
 
   // Per weighted layer: allowed bits (defaults, first/last, overrides).

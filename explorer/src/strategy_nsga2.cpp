@@ -96,7 +96,17 @@ class Nsga2 final : public Strategy {
       fitness_.push_back(minimized(e));
     }
     if (parents_.size() > pop_) {
-      const auto keep = pagmo::select_best_N_mo(fitness_, pop_);
+      // pagmo's sorting and crowding need two objectives; with one, NSGA-II's survival is a
+      // (μ + λ) truncation by fitness (ties: the older point first).
+      std::vector<pagmo::pop_size_t> keep;
+      if (ctx_.objectives.size() == 1) {
+        keep.resize(parents_.size());
+        for (std::size_t i = 0; i < keep.size(); ++i) keep[i] = i;
+        std::stable_sort(keep.begin(), keep.end(), [&](auto a, auto b) { return fitness_[a][0] < fitness_[b][0]; });
+        keep.resize(pop_);
+      } else {
+        keep = pagmo::select_best_N_mo(fitness_, pop_);
+      }
       std::vector<Genome> p;
       std::vector<pagmo::vector_double> f;
       for (const auto i : keep) {
@@ -135,6 +145,14 @@ class Nsga2 final : public Strategy {
     rank_.assign(n, 0);
     crowd_.assign(n, std::numeric_limits<double>::infinity());
     if (n < 2) return;
+    if (ctx_.objectives.size() == 1) {
+      // One objective: the rank is the position in fitness order.
+      std::vector<std::size_t> order(n);
+      for (std::size_t i = 0; i < n; ++i) order[i] = i;
+      std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return fitness_[a][0] < fitness_[b][0]; });
+      for (std::size_t k = 0; k < n; ++k) rank_[order[k]] = k;
+      return;
+    }
     const auto fronts = std::get<0>(pagmo::fast_non_dominated_sorting(fitness_));
     for (std::size_t r = 0; r < fronts.size(); ++r) {
       for (const auto i : fronts[r]) rank_[i] = r;
