@@ -26,3 +26,6 @@ if(MIXQ_BUILD_PYTHON)
   set(PYBIND11_FINDPYTHON ON)
   find_package(pybind11 2.10 CONFIG REQUIRED)
 endif()
+# The training engine (explorer/train): Eigen for its GEMMs, zlib for gzip IDX data.
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(ZLIB REQUIRED)
