@@ -9,6 +9,7 @@
 #include "mixq/explorer/pareto.hpp"
 #include "mixq/explorer/proxy_accuracy.hpp"
 #include "mixq/explorer/strategy.hpp"
+#include "mixq/explorer/training_accuracy.hpp"
 
 namespace mixq::explorer {
 namespace {
@@ -80,11 +81,23 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   // Everything that can reject the sweep happens here, before the first evaluation.
   const Space space(spec);
   const ProxyAccuracy sensitivity(space, spec.accuracy.proxy);
-  const AccuracySource* accuracy = nullptr;
-  if (spec.accuracy.kind == AccuracyKind::kProxy) accuracy = &sensitivity;
-  const Evaluator evaluator(space, spec.objectives, accuracy);
   SearchContext ctx{&space, spec.objectives, &sensitivity, spec.seed, spec.strategy.budget};
   auto strategy = make_strategy(*spec.strategy.params, ctx);
+  // Then the accuracy source: ptq and qat may first train a float model (the slow part of
+  // their setup, after every check).
+  const AccuracySource* accuracy = nullptr;
+  std::unique_ptr<AccuracySource> trained;
+  if (spec.accuracy.kind == AccuracyKind::kProxy) accuracy = &sensitivity;
+  if (spec.accuracy.kind == AccuracyKind::kPtq || spec.accuracy.kind == AccuracyKind::kQat) {
+    auto base = std::make_shared<const TrainedBase>(space, spec);
+    if (spec.accuracy.kind == AccuracyKind::kPtq) {
+      trained = std::make_unique<PtqAccuracy>(base);
+    } else {
+      trained = std::make_unique<QatAccuracy>(base, spec);
+    }
+    accuracy = trained.get();
+  }
+  const Evaluator evaluator(space, spec.objectives, accuracy);
   const int threads = resolve_threads(spec, options);
 
   std::unique_ptr<Journal> journal;

@@ -185,6 +185,10 @@ workloads::PrecisionAssignment Space::assignment(std::span<const std::uint8_t> g
   check(genome);
   ChoiceIndices idx;
   decode(genome, idx);
+  return assignment(idx);
+}
+
+workloads::PrecisionAssignment Space::assignment(const ChoiceIndices& idx) const {
   auto a = workloads::PrecisionAssignment::uniform(net_, {8, 8});
   for (std::size_t l = 0; l < net_.size(); ++l) {
     a.set(net_, l, {w_choices_[idx.w[l]], a_choices_[idx.a[l]]});

@@ -156,7 +156,8 @@ std::map<std::string, std::pair<double, double>> load_sensitivities(const yaml::
 AccuracySpec parse_accuracy(const yaml::Node& n, const std::string& file) {
   AccuracySpec acc;
   acc.where = n.where();
-  n.check_keys({"source", "base_accuracy", "drop_at_4bit", "sensitivities"});
+  n.check_keys({"source", "base_accuracy", "drop_at_4bit", "sensitivities", "model",
+                "float_epochs", "qat_epochs", "lr", "train_subset", "eval_subset", "data_dir"});
   const auto source = n.at("source");
   const auto text = source.as<std::string>();
   if (text == "proxy") {
@@ -171,6 +172,33 @@ AccuracySpec parse_accuracy(const yaml::Node& n, const std::string& file) {
   } else {
     source.fail(Kind::kValue, "unknown accuracy source '" + text + "' (expected proxy, ptq or qat)");
   }
+  const bool training = acc.kind == AccuracyKind::kPtq || acc.kind == AccuracyKind::kQat;
+  for (const char* key : {"model", "float_epochs", "qat_epochs", "lr", "train_subset", "eval_subset", "data_dir"}) {
+    if (auto k = n.find(key); k && !training) {
+      k->fail(Kind::kValue, std::string("'") + key + "' is for the ptq and qat sources only");
+    }
+  }
+  if (auto k = n.find("qat_epochs"); k && acc.kind != AccuracyKind::kQat) {
+    k->fail(Kind::kValue, "'qat_epochs' is for the qat source only");
+  }
+  auto& t = acc.training;
+  if (auto m = n.find("model")) {
+    std::filesystem::path model = m->as<std::string>();
+    if (model.is_relative() && !file.empty() && !std::filesystem::exists(model)) {
+      model = std::filesystem::path(file).parent_path() / model;
+    }
+    if (!std::filesystem::exists(model)) m->fail(Kind::kNotFound, "model file '" + model.string() + "' does not exist");
+    t.model = model.string();
+  }
+  t.float_epochs = static_cast<int>(n.get_int("float_epochs", 1, 1000, t.float_epochs));
+  t.qat_epochs = static_cast<int>(n.get_int("qat_epochs", 1, 1000, t.qat_epochs));
+  if (auto lr = n.find("lr")) {
+    t.lr = lr->as<double>();
+    if (!(t.lr > 0 && t.lr < 10)) lr->fail(Kind::kValue, "must be in (0, 10)");
+  }
+  t.train_subset = n.get_int("train_subset", 0, 60000, t.train_subset);
+  t.eval_subset = n.get_int("eval_subset", 0, 10000, t.eval_subset);
+  t.data_dir = n.get<std::string>("data_dir", "");
   if (auto b = n.find("base_accuracy")) acc.proxy.base_accuracy = positive_fraction(*b, true);
   if (auto d = n.find("drop_at_4bit")) acc.proxy.drop_at_4bit = positive_fraction(*d, false);
   if (auto s = n.find("sensitivities")) {
@@ -182,7 +210,7 @@ AccuracySpec parse_accuracy(const yaml::Node& n, const std::string& file) {
 
 }  // namespace
 
-bool training_available() noexcept { return false; }
+bool training_available() noexcept { return true; }
 
 SweepSpec for_workload(const SweepSpec& spec, std::size_t i) {
   SweepSpec s = spec;

@@ -73,6 +73,7 @@ class Space {
   void decode(std::span<const std::uint8_t> genome, ChoiceIndices& out) const;
   // Genome → the PrecisionAssignment the cost model and training read.
   [[nodiscard]] workloads::PrecisionAssignment assignment(std::span<const std::uint8_t> genome) const;
+  [[nodiscard]] workloads::PrecisionAssignment assignment(const ChoiceIndices& idx) const;
   // Bits of every weighted layer (network order), for reports.
   [[nodiscard]] std::vector<std::size_t> weighted_layers() const { return net_.weighted_layers(); }
 

@@ -50,9 +50,22 @@ struct ProxySpec {
   std::string sensitivity_file;
 };
 
+// ptq and qat: a model trained with mixq::train (docs/training.md), evaluated (ptq) or
+// fine-tuned at fixed bits and evaluated (qat) under each assignment, on Fashion-MNIST.
+struct TrainingSpec {
+  std::string model;            // a `mixq train` model file; empty: train a float model first
+  int float_epochs = 2;         // float pretraining when no model is given
+  int qat_epochs = 1;           // qat: fixed-bit fine-tune per assignment
+  double lr = 1e-3;             // qat fine-tune learning rate
+  std::int64_t train_subset = 10000;  // training images (0: all)
+  std::int64_t eval_subset = 2000;    // test images each assignment is scored on (0: all)
+  std::string data_dir;         // empty: Debian's dataset-fashion-mnist
+};
+
 struct AccuracySpec {
   AccuracyKind kind = AccuracyKind::kNone;
   ProxySpec proxy;
+  TrainingSpec training;
   SourceLocation where;
 };
 
