@@ -81,7 +81,9 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   // Everything that can reject the sweep happens here, before the first evaluation.
   const Space space(spec);
   const ProxyAccuracy sensitivity(space, spec.accuracy.proxy);
-  SearchContext ctx{&space, spec.objectives, &sensitivity, spec.seed, spec.strategy.budget};
+  std::shared_ptr<const TrainedBase> base;
+  SearchContext ctx{&space, spec.objectives, &sensitivity, spec.seed, spec.strategy.budget,
+                    [&base]() { return base.get(); }, &spec};
   auto strategy = make_strategy(*spec.strategy.params, ctx);
   // Then the accuracy source: ptq and qat may first train a float model (the slow part of
   // their setup, after every check).
@@ -89,7 +91,7 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   std::unique_ptr<AccuracySource> trained;
   if (spec.accuracy.kind == AccuracyKind::kProxy) accuracy = &sensitivity;
   if (spec.accuracy.kind == AccuracyKind::kPtq || spec.accuracy.kind == AccuracyKind::kQat) {
-    auto base = std::make_shared<const TrainedBase>(space, spec);
+    base = std::make_shared<const TrainedBase>(space, spec);
     if (spec.accuracy.kind == AccuracyKind::kPtq) {
       trained = std::make_unique<PtqAccuracy>(base);
     } else {

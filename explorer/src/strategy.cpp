@@ -33,6 +33,7 @@ void register_builtin_strategies() {
     register_strategy(nsga2_strategy());
     register_strategy(greedy_strategy());
     register_strategy(ilp_strategy());
+    register_strategy(qat_strategy());
   });
 }
 

@@ -25,14 +25,14 @@ InputError reject(const std::string& text) {
 
 TEST_CASE("every built-in strategy is registered by name") {
   register_builtin_strategies();
-  for (const char* name : {"exhaustive", "random", "nsga2", "greedy", "ilp"}) {
+  for (const char* name : {"exhaustive", "random", "nsga2", "greedy", "ilp", "qat"}) {
     INFO(name);
     const StrategyInfo* s = find_strategy(name);
     REQUIRE(s != nullptr);
     CHECK(s->make);
   }
   CHECK(find_strategy("simulated_annealing") == nullptr);
-  CHECK(strategy_names().size() >= 5);
+  CHECK(strategy_names().size() >= 6);
 }
 
 TEST_CASE("a valid sweep parses with defaults and overrides") {

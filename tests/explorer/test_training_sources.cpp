@@ -88,3 +88,28 @@ TEST_CASE("training keys are rejected for the proxy, and a missing model file is
   CHECK(missing.where().key_path == "accuracy.model");
   CHECK(missing.kind() == InputError::Kind::kNotFound);
 }
+
+TEST_CASE("qat strategy: one learned assignment per beta, scored by the ptq source; proxy refused") {
+  const auto text =
+      "workload: fmnist_cnn\nhardware: bitfusion\n"
+      "precision: {w_bits: [2, 3, 4, 5, 6, 7, 8], a_bits: [2, 3, 4, 5, 6, 7, 8], first_last: none}\n"
+      "accuracy: {source: ptq, float_epochs: 1, train_subset: 600, eval_subset: 300}\n"
+      "objectives: [bops, accuracy]\n"
+      "strategy: {name: qat, budget: 10, betas: [0, 4], cost: bops, epochs: 1}\nseed: 3\n";
+  RunOptions opt;
+  opt.threads = 2;
+  const auto r = run_sweep(load_sweep_string(text, "qs.yaml"), opt);
+  REQUIRE(r.points.size() >= 1);
+  REQUIRE(r.points.size() <= 2);
+  for (const auto& p : r.points) {
+    CHECK(p.feasible);
+    CHECK(p.values[1] > 0.1);
+  }
+  // A larger beta never learns a dearer network (the cost term only pushes bits down).
+  if (r.points.size() == 2) CHECK(r.points[1].values[0] <= r.points[0].values[0]);
+  std::string proxy = text;
+  proxy.replace(proxy.find("{source: ptq, float_epochs: 1, train_subset: 600, eval_subset: 300}"),
+                std::string("{source: ptq, float_epochs: 1, train_subset: 600, eval_subset: 300}").size(),
+                "{source: proxy}");
+  CHECK_THROWS_AS(run_sweep(load_sweep_string(proxy, "qs.yaml"), opt), InputError);
+}

@@ -25,12 +25,19 @@ namespace mixq::explorer {
 // What a strategy may read: the space, the objectives' senses, the seed and budget, and the
 // proxy's per-layer noise terms (greedy and ILP need a separable sensitivity model; the
 // proxy's is used even when the accuracy objective comes from elsewhere).
+class TrainedBase;  // mixq/explorer/training_accuracy.hpp
+
 struct SearchContext {
   const Space* space = nullptr;
   std::vector<ObjectiveKind> objectives;
   const ProxyAccuracy* sensitivity = nullptr;
   std::uint64_t seed = 1;
   std::int64_t budget = 0;
+  // The float model and data of the ptq/qat accuracy sources, built after the strategy (so
+  // that a bad strategy is rejected before any training); null for other sources.
+  std::function<const TrainedBase*()> trained;
+  // The sweep's training settings (the qat strategy's fine-tunes use its subsets).
+  const SweepSpec* spec = nullptr;
 };
 
 class Strategy {
@@ -70,5 +77,6 @@ void register_strategy(StrategyInfo info);
 [[nodiscard]] StrategyInfo nsga2_strategy();
 [[nodiscard]] StrategyInfo greedy_strategy();
 [[nodiscard]] StrategyInfo ilp_strategy();
+[[nodiscard]] StrategyInfo qat_strategy();
 
 }  // namespace mixq::explorer
