@@ -88,8 +88,11 @@ void Evaluator::evaluate_range(std::span<Evaluation> points) const {
 
 void Evaluator::evaluate(std::span<Evaluation> points, int threads) const {
   const std::size_t n = points.size();
+  // Cheap points go in chunks of at least 64 (a thread costs more than 64 lookups); costly
+  // ones (a trained model's inference) one per thread if need be.
+  const std::size_t min_chunk = accuracy_ != nullptr && accuracy_->costly() ? 1 : 64;
   const std::size_t t = std::clamp<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), 1,
-                                                std::max<std::size_t>(1, n / 64));
+                                                std::max<std::size_t>(1, n / min_chunk));
   if (t == 1) {
     evaluate_range(points);
     return;

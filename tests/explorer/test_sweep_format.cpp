@@ -76,6 +76,18 @@ TEST_CASE("empty bit list and empty ILP budget list are rejected") {
       "objectives: [latency]\nstrategy: {name: random, budget: 10}\n");
   CHECK(e.where().key_path == "precision.w_bits");
   CHECK(e.where().line == 3);
+  // Strategy parameters are checked when the strategy is built, before any evaluation.
+  try {
+    (void)run_sweep(load_sweep_string("workload: fmnist_cnn\nhardware: bitfusion\n"
+                                      "objectives: [latency]\n"
+                                      "strategy: {name: ilp, budget: 10, budgets: []}\n",
+                                      "ilp.yaml"),
+                    RunOptions{});
+    FAIL("accepted");
+  } catch (const InputError& err) {
+    CHECK(err.where().key_path == "strategy.budgets");
+    CHECK(err.where().line == 4);
+  }
 }
 
 TEST_CASE("an objective no source produces is rejected") {
@@ -150,7 +162,7 @@ TEST_CASE("bad presets, overrides and layer names are rejected before any evalua
   CHECK_THROWS_AS(run(test::fmnist_sweep("exhaustive", 100)), InputError);
 }
 
-TEST_CASE("a list of workloads runs one sweep per workload; a bad name in it fails first") {
+TEST_CASE("a list of workloads runs one sweep per workload - a bad name in it fails first") {
   const std::string body = "hardware: bitfusion\nobjectives: [latency, bops]\n"
                            "strategy: {name: random, budget: 20}\n";
   const auto s = load_sweep_string("workload: [fmnist_cnn, jet_mlp]\n" + body, "two.yaml");

@@ -21,7 +21,7 @@ std::string sweep(const std::string& accuracy, const std::string& strategy) {
 
 }  // namespace
 
-TEST_CASE("ptq: a float model evaluated under every assignment; 2-bit weights cost accuracy; any thread count") {
+TEST_CASE("ptq: a float model evaluated under every assignment - 2-bit weights cost accuracy - any thread count") {
   // Two free layers (conv1, fc2), weights at 2 or 8 bits: 4 points.
   const auto text =
       "workload: fmnist_cnn\nhardware: bitfusion\n"
@@ -56,7 +56,7 @@ TEST_CASE("ptq: a float model evaluated under every assignment; 2-bit weights co
   }
 }
 
-TEST_CASE("qat: each assignment fine-tuned at its bits, then evaluated; deterministic") {
+TEST_CASE("qat: each assignment fine-tuned at its bits, then evaluated - deterministic") {
   const auto text = sweep("{source: qat, float_epochs: 1, qat_epochs: 1, train_subset: 600, eval_subset: 300}",
                           "{name: random, budget: 2}");
   RunOptions opt;
@@ -89,7 +89,7 @@ TEST_CASE("training keys are rejected for the proxy, and a missing model file is
   CHECK(missing.kind() == InputError::Kind::kNotFound);
 }
 
-TEST_CASE("qat strategy: one learned assignment per beta, scored by the ptq source; proxy refused") {
+TEST_CASE("qat strategy: one learned assignment per beta, scored by the ptq source - proxy refused") {
   const auto text =
       "workload: fmnist_cnn\nhardware: bitfusion\n"
       "precision: {w_bits: [2, 3, 4, 5, 6, 7, 8], a_bits: [2, 3, 4, 5, 6, 7, 8], first_last: none}\n"

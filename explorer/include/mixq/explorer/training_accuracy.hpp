@@ -48,6 +48,7 @@ class PtqAccuracy final : public AccuracySource {
  public:
   explicit PtqAccuracy(std::shared_ptr<const TrainedBase> base) : base_(std::move(base)) {}
   [[nodiscard]] std::string name() const override { return "ptq"; }
+  [[nodiscard]] bool costly() const override { return true; }
   void score(const Space& space, std::span<const ChoiceIndices* const> batch,
              std::span<double> accuracy) const override;
 
@@ -59,6 +60,7 @@ class QatAccuracy final : public AccuracySource {
  public:
   QatAccuracy(std::shared_ptr<const TrainedBase> base, const SweepSpec& spec);
   [[nodiscard]] std::string name() const override { return "qat"; }
+  [[nodiscard]] bool costly() const override { return true; }
   void score(const Space& space, std::span<const ChoiceIndices* const> batch,
              std::span<double> accuracy) const override;
 
