@@ -3,7 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -44,10 +43,17 @@ TEST_CASE("every image index.html references exists and is not empty") {
   const auto rep = reports::write_report(r, dir);
   CHECK(rep.warnings.empty());
   const std::string page = slurp(rep.index);
-  const std::regex ref(R"((?:src|href)=\"([^\"]+)\")");
+  // Every src="..." and href="..." (std::regex trips GCC 12's -Wmaybe-uninitialized under ASan).
+  std::vector<std::string> targets;
+  for (const std::string attr : {"src=\"", "href=\""}) {
+    for (auto pos = page.find(attr); pos != std::string::npos; pos = page.find(attr, pos + 1)) {
+      const auto begin = pos + attr.size();
+      targets.push_back(page.substr(begin, page.find('"', begin) - begin));
+    }
+  }
+  REQUIRE(!targets.empty());
   std::set<std::string> images;
-  for (auto it = std::sregex_iterator(page.begin(), page.end(), ref); it != std::sregex_iterator(); ++it) {
-    const std::string target = (*it)[1];
+  for (const auto& target : targets) {
     INFO(target);
     CHECK(std::filesystem::exists(dir / target));
     CHECK(std::filesystem::file_size(dir / target) > 0);
