@@ -15,6 +15,7 @@ void add_workload_commands(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, Action& action);
 void add_arch_commands(CLI::App& app, Action& action);
 void add_simulate_command(CLI::App& app, Action& action);
+void add_sweep_commands(CLI::App& app, Action& action);  // sweep and plot
 void add_train_command(CLI::App& app, Action& action);
 
 }  // namespace mixq::cli

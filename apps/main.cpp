@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   mixq::cli::add_arch_commands(app, action);
   mixq::cli::add_eval_command(app, action);
   mixq::cli::add_simulate_command(app, action);
+  mixq::cli::add_sweep_commands(app, action);
   mixq::cli::add_train_command(app, action);
   try {
     app.parse(argc, argv);

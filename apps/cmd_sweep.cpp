@@ -1,0 +1,168 @@
+// mixq sweep: run a sweep file, write the journal, results and report; mixq plot: redraw.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+#include "commands.hpp"
+#include "mixq/explorer/runner.hpp"
+#include "mixq/reports/report.hpp"
+
+namespace mixq::cli {
+namespace {
+
+std::string duration(double s) {
+  char buf[32];
+  if (s < 60) {
+    std::snprintf(buf, sizeof buf, "%.0fs", s);
+  } else if (s < 3600) {
+    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s) / 3600, static_cast<int>(s) / 60 % 60);
+  }
+  return buf;
+}
+
+std::string rate(double per_s) {
+  char buf[32];
+  if (per_s >= 1e6) std::snprintf(buf, sizeof buf, "%.2f M/s", per_s / 1e6);
+  else if (per_s >= 1e3) std::snprintf(buf, sizeof buf, "%.1f k/s", per_s / 1e3);
+  else std::snprintf(buf, sizeof buf, "%.0f /s", per_s);
+  return buf;
+}
+
+// One line on stderr, redrawn at most ten times a second: bar, count, rate, ETA, front size.
+class ProgressBar {
+ public:
+  void update(const explorer::Progress& p, bool last = false) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!last && now - shown_ < std::chrono::milliseconds(100)) return;
+    shown_ = now;
+    const double done = p.budget > 0 ? static_cast<double>(p.evaluated) / static_cast<double>(p.budget) : 1;
+    const double fresh = static_cast<double>(p.evaluated - p.resumed);
+    const double per_s = p.seconds > 0 ? fresh / p.seconds : 0;
+    const double eta = per_s > 0 ? static_cast<double>(p.budget - p.evaluated) / per_s : 0;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(done * kWidth);
+    std::string bar(static_cast<std::size_t>(std::clamp(filled, 0, kWidth)), '#');
+    bar.resize(kWidth, '.');
+    std::fprintf(stderr, "\r[%s] %lld/%lld %5.1f%%  %s  ETA %s  front %zu   ", bar.c_str(),
+                 static_cast<long long>(p.evaluated), static_cast<long long>(p.budget), 100 * done,
+                 rate(per_s).c_str(), duration(eta).c_str(), p.front_size);
+    if (last) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  std::chrono::steady_clock::time_point shown_{};
+};
+
+void print_summary(const explorer::SweepResult& r, const std::filesystem::path& out,
+                   const reports::Report& rep) {
+  std::cout << "sweep '" << r.name << "': " << r.workload << ", strategy " << r.strategy
+            << ", seed " << r.seed << "\n";
+  std::cout << "  points evaluated: " << r.points.size() << " (" << r.resumed_points
+            << " resumed from the journal) of a space of " << r.space_size << ", "
+            << duration(r.seconds) << "\n";
+  std::cout << "  Pareto front:     " << r.front.size() << " points\n";
+  std::cout << "  hypervolume:      " << r.hypervolume << " against (";
+  for (std::size_t k = 0; k < r.objectives.size(); ++k) {
+    std::cout << (k ? ", " : "") << explorer::info(r.objectives[k]).name << " "
+              << r.reference[k];
+  }
+  std::cout << ")\n  best per objective:\n";
+  for (std::size_t k = 0; k < r.objectives.size(); ++k) {
+    const bool max = explorer::info(r.objectives[k]).maximize;
+    const explorer::PointRecord* best = nullptr;
+    for (const auto& p : r.points) {
+      if (!p.feasible) continue;
+      if (!best || (max ? p.values[k] > best->values[k] : p.values[k] < best->values[k])) best = &p;
+    }
+    if (!best) continue;
+    const auto unit = reports::display_unit(r.objectives[k]);
+    std::printf("    %-28s %-12.5g point #%llu on %s\n", unit.label.c_str(), best->values[k] * unit.scale,
+                static_cast<unsigned long long>(best->id), r.hardware[best->genome[0]].c_str());
+  }
+  if (r.knee) {
+    const auto& p = r.points[r.front[*r.knee]];
+    std::cout << "  knee point:       #" << p.id << " on " << r.hardware[p.genome[0]] << " (";
+    for (std::size_t k = 0; k < r.objectives.size(); ++k) {
+      const auto unit = reports::display_unit(r.objectives[k]);
+      std::printf("%s%s %.4g", k ? ", " : "", unit.label.c_str(), p.values[k] * unit.scale);
+    }
+    std::cout << ")\n";
+  }
+  for (const auto& w : rep.warnings) std::cout << "  warning: " << w << "\n";
+  std::cout << "  results:          " << out.string() << "\n";
+  std::cout << "  report:           " << rep.index.string() << "\n";
+}
+
+}  // namespace
+
+void add_sweep_commands(CLI::App& app, Action& action) {
+  struct Args {
+    std::string config;
+    int threads = 0;
+    bool resume = false;
+    bool quiet = false;
+    std::string out;
+    std::vector<std::string> overrides;
+    std::string results;
+  };
+  static Args args;
+  auto* cmd = app.add_subcommand("sweep", "Search a design space described by a sweep YAML file "
+                                          "(docs/sweep-format.md) and report its Pareto front");
+  cmd->add_option("config", args.config, "Sweep file")->required();
+  cmd->add_option("-j,--threads", args.threads, "Evaluation threads (default: the file's, else all cores)")
+      ->check(CLI::Range(1, 1024));
+  cmd->add_flag("--resume", args.resume, "Continue from OUT/journal.txt (after an interruption)");
+  cmd->add_option("--out", args.out, "Results folder (default out/sweeps/NAME)");
+  cmd->add_option("--set", args.overrides, "Override a sweep key, e.g. --set strategy.budget=500");
+  cmd->add_flag("-q,--quiet", args.quiet, "No progress bar");
+  cmd->callback([&action] {
+    action = [] {
+      const auto spec = explorer::load_sweep(args.config, args.overrides);
+      const std::filesystem::path base =
+          args.out.empty() ? std::filesystem::path("out") / "sweeps" / spec.name : std::filesystem::path(args.out);
+      // Several workloads: one sweep each, in DIR/WORKLOAD.
+      for (std::size_t w = 0; w < spec.workloads.size(); ++w) {
+        const auto one = explorer::for_workload(spec, w);
+        const auto out = spec.workloads.size() == 1 ? base : base / std::filesystem::path(one.workload).stem();
+        ProgressBar bar;
+        explorer::RunOptions opt;
+        opt.threads = args.threads;
+        opt.out_dir = out;
+        opt.resume = args.resume;
+        explorer::Progress last;
+        const bool show = !args.quiet && ::isatty(STDERR_FILENO);
+        opt.on_progress = [&](const explorer::Progress& p) {
+          last = p;
+          if (show) bar.update(p);
+        };
+        const auto r = explorer::run_sweep(one, opt);
+        if (show && last.budget > 0) bar.update(last, true);
+        explorer::save_results(r, out);
+        const auto rep = reports::write_report(r, out / "report");
+        if (w > 0) std::cout << '\n';
+        print_summary(r, out, rep);
+      }
+      return 0;
+    };
+  });
+
+  auto* plot = app.add_subcommand("plot", "Redraw the report (tables, plots, index.html) of a "
+                                          "finished sweep");
+  plot->add_option("results", args.results, "Results folder of `mixq sweep`")->required();
+  plot->callback([&action] {
+    action = [] {
+      const auto r = explorer::load_results(args.results);
+      const auto rep = reports::write_report(r, std::filesystem::path(args.results) / "report");
+      for (const auto& w : rep.warnings) std::cout << "warning: " << w << "\n";
+      std::cout << rep.images.size() << " images, report: " << rep.index.string() << "\n";
+      return 0;
+    };
+  });
+}
+
+}  // namespace mixq::cli
