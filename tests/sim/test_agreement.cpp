@@ -55,16 +55,17 @@ Zoo zoo_for(const costmodel::CostModel& model) {
 
 // With DRAM fast enough that it never limits (1e9 bits per cycle), every layer the
 // analytic model then calls compute-bound (its stall under 2 % of its cycles) must agree
-// with the simulator within 2 % once the pipeline's head and tail are set aside: the first
-// tiles filling the buffers before the array can start and the last outputs draining after
-// it stops. The analytic model prices those at DRAM speed (its prologue and epilogue, ~0
-// here); the simulator streams them through the buffers' finite ports, which is what a
-// tile pipeline does. The head and tail are checked separately (bounded by one tile's
-// transfers). Layers the analytic model finds bound by on-chip buffer bandwidth stay
-// memory-bound at any DRAM bandwidth, so the premise does not hold for them: the simulator
-// must not beat the analytic bound (>= within 2 %), and the test reports how many still
-// agree. Layers off the array (pooling, add, concat) are data movement, memory-bound by
-// definition: the simulator must not beat the analytic model either.
+// with the simulator within 2 %, cycles as they are: the analytic prologue streams the first
+// tiles through DRAM and the buffers' write ports as the simulator's DMA does, and its
+// epilogue the last output tile through the output buffer's read port, so the pipeline's head
+// and tail need no allowance. (The simulator's head and tail are still checked to be one
+// tile's transfers.) Layers the analytic model finds bound by on-chip buffer bandwidth stay
+// memory-bound at any DRAM bandwidth, so the premise does not hold for them: the analytic
+// model counts their first tiles' port writes both in the prologue and in the steady
+// state's port total, so the simulator may beat it by up to that head (at most the head,
+// within 2 %); the test reports how many agree within 2 %. Layers off the array (pooling,
+// add, concat) are data movement, memory-bound by definition: the simulator must not beat
+// the analytic model.
 //
 // A single-buffered buffer (Eyeriss) cannot refill while the array uses it, so each tile's
 // refill through the buffer's write port is exposed, and a port that is the bottleneck idles
@@ -87,8 +88,8 @@ void check_agreement(const std::string& preset) {
   for (const auto& job : zoo.jobs) priced.push_back(model.evaluate(*job.net, *job.assignment));
   REQUIRE(results.size() == zoo.jobs.size());
   std::size_t compute_bound = 0, buffer_bound = 0, buffer_bound_agree = 0, raw_agree = 0;
-  double worst = 0;
-  std::string worst_layer;
+  double worst = 0, raw_worst = 0;
+  std::string worst_layer, raw_worst_layer;
   for (std::size_t n = 0; n < results.size(); ++n) {
     for (std::size_t li = 0; li < results[n].layers.size(); ++li) {
       const auto& l = results[n].layers[li];
@@ -98,47 +99,50 @@ void check_agreement(const std::string& preset) {
                   << l.analytic_compute_cycles << ")");
       const auto analytic = static_cast<double>(l.analytic_cycles);
       const auto cycles = static_cast<double>(l.cycles);
-      CHECK(cycles >= 0.98 * analytic);
-      if (!l.on_array) continue;
+      const double diff = std::abs(cycles - analytic) / analytic;
+      if (!l.on_array) {
+        CHECK(cycles >= 0.98 * analytic);
+        continue;
+      }
       // Compute is the same formula on both sides, by construction; so is the DRAM traffic.
       CHECK(l.compute_cycles == l.analytic_compute_cycles);
       CHECK(l.dram_read_bits + l.dram_write_bits == l.analytic_dram_bits);
+      if (diff <= 0.02) ++raw_agree;
+      if (diff > raw_worst) {
+        raw_worst = diff;
+        raw_worst_layer = zoo.nets[n].name() + "/" + l.name;
+      }
       if (!all_double_buffered) {
+        CHECK(cycles >= 0.98 * analytic);
         single_buffered_worst = std::max(single_buffered_worst, cycles / analytic);
-        if (std::abs(cycles - analytic) <= 0.02 * analytic) ++raw_agree;
         continue;
       }
-      if (std::abs(cycles - analytic) <= 0.02 * analytic) ++raw_agree;
-      const bool analytic_compute_bound =
-          static_cast<double>(l.analytic_cycles - l.analytic_compute_cycles) <= 0.02 * analytic;
-      if (!analytic_compute_bound) {
-        ++buffer_bound;
-        if (std::abs(cycles - analytic) <= 0.02 * analytic) ++buffer_bound_agree;
-        continue;
-      }
-      ++compute_bound;
       // The head and tail are one tile's transfers: the first weight and input tiles through
       // their buffers' write ports, the last output tile through the output buffer's read
       // port, per precision group (DRAM is unlimited here), plus a cycle of rounding.
       double head = 0, tail = 0;
-      const auto port_of = [&](arch::Operand op) -> const arch::BufferSpec& {
-        return acc.buffer_for(op);
-      };
       for (const auto& g : priced[n].layers[li].groups) {
         const auto bits = costmodel::tile_bits(g.mapping, acc);
-        head +=
-            static_cast<double>(bits.weight) /
-                port_of(arch::Operand::kWeight).write_bits_per_cycle +
-            static_cast<double>(bits.input) / port_of(arch::Operand::kInput).write_bits_per_cycle +
-            1;
-        tail +=
-            static_cast<double>(bits.output) / port_of(arch::Operand::kOutput).read_bits_per_cycle +
-            1;
+        head += static_cast<double>(bits.weight) /
+                    acc.buffer_for(arch::Operand::kWeight).write_bits_per_cycle +
+                static_cast<double>(bits.input) /
+                    acc.buffer_for(arch::Operand::kInput).write_bits_per_cycle +
+                1;
+        tail += static_cast<double>(bits.output) /
+                    acc.buffer_for(arch::Operand::kOutput).read_bits_per_cycle +
+                1;
       }
       CHECK(l.fill_cycles <= head);
       CHECK(l.drain_cycles <= tail);
-      const double steady = cycles - l.fill_cycles - l.drain_cycles;
-      const double diff = std::abs(steady - analytic) / analytic;
+      const bool analytic_compute_bound =
+          static_cast<double>(l.analytic_cycles - l.analytic_compute_cycles) <= 0.02 * analytic;
+      if (!analytic_compute_bound) {
+        ++buffer_bound;
+        if (diff <= 0.02) ++buffer_bound_agree;
+        CHECK(cycles >= 0.98 * (analytic - head));
+        continue;
+      }
+      ++compute_bound;
       if (diff > worst) {
         worst = diff;
         worst_layer = zoo.nets[n].name() + "/" + l.name;
@@ -147,11 +151,12 @@ void check_agreement(const std::string& preset) {
     }
   }
   std::printf(
-      "%s: %zu compute-bound layers agree within %.3f%% (worst %s); %zu on-array layers "
-      "within 2%% before setting head and tail aside; %zu buffer-bound layers, %zu of them within "
-      "2%%\n",
-      preset.c_str(), compute_bound, 100 * worst, worst_layer.c_str(), raw_agree, buffer_bound,
+      "%s: %zu compute-bound layers agree within %.3f%% (worst %s); %zu buffer-bound layers, "
+      "%zu of them within 2%%\n",
+      preset.c_str(), compute_bound, 100 * worst, worst_layer.c_str(), buffer_bound,
       buffer_bound_agree);
+  std::printf("%s: raw: %zu on-array layers within 2%%, worst %.3f%% (%s)\n", preset.c_str(),
+              raw_agree, 100 * raw_worst, raw_worst_layer.c_str());
   if (!all_double_buffered)
     std::printf("%s: single-buffered, simulated up to %.2fx analytic\n", preset.c_str(),
                 single_buffered_worst);
