@@ -39,15 +39,11 @@ workloads::PrecisionAssignment mixed(const workloads::Network& net) {
 // - the order of transfers on the one DRAM channel: a tile's stores and the next tiles'
 //   loads queue behind each other (reported as contention), where the analytic model only
 //   sums the bits;
-// - the pipeline head and tail through the buffers' finite ports (the first tiles in, the
-//   last outputs out), priced by the analytic model at DRAM speed only;
 // - per-tile bottlenecks: the sum over tiles of max(compute, transfers) exceeds the max of
 //   the sums when tiles differ (edge tiles, the first channel tile without partial sums);
 // - DRAM latency per burst (when set; the analytic model has none).
-// And one thing it counts twice: a DRAM-bound layer's first tiles in and last tile out are
-// part of the DRAM total already, yet the analytic model adds them again as prologue and
-// epilogue (max(compute, DRAM, buffers) + first tiles + last tile), so here the simulator is
-// often faster than the analytic figure (docs/simulator.md).
+// The pipeline head and tail (the first tiles in, the last tile out, through the slower of
+// DRAM and the buffers' ports) are priced by both the same way (docs/cost-model.md).
 TEST_CASE("reduced bandwidth: memory stalls and never faster than compute or the DRAM channel",
           "[sim][network]") {
   const costmodel::CostModel model(arch::load_arch("bitfusion", {"dram.bits_per_cycle=16"}));

@@ -54,8 +54,8 @@ struct SimLayer {
   std::int64_t memory_stall_cycles = 0;      // waiting for DRAM or buffer bandwidth, latency
   std::int64_t contention_stall_cycles = 0;  // queued behind other transfers on a shared port
   // Of the stalls: before the array's first tile (the first tiles filling the buffers) and
-  // after its last (the last outputs draining), summed over precision groups. The analytic
-  // model charges these at DRAM speed only (its prologue and epilogue).
+  // after its last (the last outputs draining), summed over precision groups: the analytic
+  // model's prologue and epilogue.
   double fill_cycles = 0;
   double drain_cycles = 0;
   double latency_s = 0;
