@@ -141,6 +141,7 @@ TEST_CASE("the invalid-input corpus is rejected with located messages", "[cli][e
     const std::string rel = std::filesystem::relative(entry.path(), MIXQ_SOURCE_DIR).string();
     const std::string kind = entry.path().parent_path().filename().string();
     std::string args;
+    std::filesystem::path out_dir;
     if (kind == "workloads") {
       args = "workload show '" + rel + "' --json";
     } else if (kind == "arch") {
@@ -149,6 +150,11 @@ TEST_CASE("the invalid-input corpus is rejected with located messages", "[cli][e
       args = "workload show '" + header.at("workload") + "' --assignment '" + rel + "' --json";
     } else if (kind == "soc") {
       args = "eval --soc '" + rel + "' --workload fmnist_cnn --json";
+    } else if (kind == "sweeps") {
+      // Rejected before any work: the output folder is never created.
+      out_dir = std::filesystem::temp_directory_path() / ("mixq_corpus_out_" + std::to_string(::getpid()));
+      std::filesystem::remove_all(out_dir);
+      args = "sweep '" + rel + "' --out '" + out_dir.string() + "' -j 1";
     } else if (kind == "placements") {
       // fmnist_cnn on diana at w8a8: the analog core cannot take any of its layers.
       args = "eval --soc diana --workload fmnist_cnn --placement '" + rel + "' --json";
@@ -162,6 +168,7 @@ TEST_CASE("the invalid-input corpus is rejected with located messages", "[cli][e
     INFO(r.err);
     CHECK(r.exit_code == 2);
     CHECK(r.out.empty());
+    if (!out_dir.empty()) CHECK_FALSE(std::filesystem::exists(out_dir));
     CHECK_THAT(r.err, Catch::Contains(header.at("expect")));
     // "at: LINE [KEY.PATH]"
     const std::string at = header.at("at");
@@ -173,7 +180,7 @@ TEST_CASE("the invalid-input corpus is rejected with located messages", "[cli][e
     }
     ++cases;
   }
-  CHECK(cases >= 62);
+  CHECK(cases >= 70);
 }
 
 TEST_CASE("workload show --json of the zoo agrees with the published figures", "[cli][zoo]") {

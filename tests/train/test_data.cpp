@@ -1,5 +1,7 @@
 // IDX reading: the real Fashion-MNIST files, and broken files the test writes itself.
 #include <catch2/catch.hpp>
+
+#include <sys/resource.h>
 #include <zlib.h>
 
 #include <filesystem>
@@ -136,5 +138,25 @@ TEST_CASE("IDX: missing, truncated, corrupt and inconsistent files give typed er
   write_gz(d / "x-labels-idx1-ubyte.gz", labels);
   CHECK(error_kind([&] { (void)mixq::train::load_mnist_format(d, "x"); }, &msg) == DataError::Kind::kCorrupt);
   CHECK(msg.find("label 12") != std::string::npos);
+  fs::remove_all(d);
+}
+
+TEST_CASE("IDX: a header claiming gigabytes in a tiny file fails as truncated without allocating the claim", "[train][data][fuzz]") {
+  // Found by fuzz_idx: 1 × 46,000 × 49,440 bytes (2.27 GB) claimed by a 20-byte file made the
+  // reader allocate the claim before reading; it now grows the array as the data arrives.
+  const auto d = temp_dir("claim");
+  const auto peak_kib = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+  };
+  const long before = peak_kib();
+  write_plain(d / "big.idx", idx_bytes({1, 46000, 49440}, 4));
+  CHECK(error_kind([&] { (void)mixq::train::read_idx(d / "big.idx", 1000); }) == DataError::Kind::kTruncated);
+  write_gz(d / "big.gz", idx_bytes({1, 46000, 49440}, 4));
+  CHECK(error_kind([&] { (void)mixq::train::read_idx(d / "big.gz"); }) == DataError::Kind::kTruncated);
+  // The peak resident size grew by far less than the 2.27 GB claimed (each test case runs in
+  // its own process, so the peak is this test's).
+  CHECK(peak_kib() - before < 256 * 1024);
   fs::remove_all(d);
 }

@@ -143,8 +143,17 @@ IdxArray read_idx(const std::filesystem::path& file, std::int64_t max_items) {
     total = total / out.dims[0] * max_items;
     out.dims[0] = max_items;
   }
-  out.data.resize(static_cast<std::size_t>(total));
-  f.read(out.data.data(), out.data.size(), "the elements");
+  // Grown chunk by chunk as the data arrives, so that a header claiming far more elements
+  // than the file holds fails as truncated instead of allocating the claim up front.
+  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  const auto wanted = static_cast<std::size_t>(total);
+  out.data.reserve(std::min(wanted, 64 * kChunk));
+  while (out.data.size() < wanted) {
+    const std::size_t n = std::min(kChunk, wanted - out.data.size());
+    const std::size_t at = out.data.size();
+    out.data.resize(at + n);
+    f.read(out.data.data() + at, n, "the elements");
+  }
   if (!partial) f.check_clean_end();
   return out;
 }
