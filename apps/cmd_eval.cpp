@@ -71,14 +71,7 @@ void add_eval_command(CLI::App& app, Action& action) {
       arch::Accelerator acc = arch::load_arch(args.arch, args.overrides);
       const workloads::Network net = workloads::load_workload(args.workload);
       const workloads::PrecisionAssignment a = args.precision.resolve(net);
-      costmodel::Objective objective{};
-      (void)costmodel::parse_objective(args.objective, objective);
-      const costmodel::CostModel model(std::move(acc), objective);
-      const auto check = model.check(net, a);
-      if (!check.ok) {
-        throw InputError(InputError::Kind::kValue, SourceLocation{args.workload, 0, 0, check.layer},
-                         "cannot run on '" + model.accelerator().name + "': " + check.reason);
-      }
+      const costmodel::CostModel model = checked_cost_model(std::move(acc), args.objective, args.workload, net, a);
       const NetworkCost cost = model.evaluate(net, a);
       const arch::Accelerator& hw = model.accelerator();
       if (args.json) {

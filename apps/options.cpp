@@ -38,4 +38,18 @@ std::string PrecisionOptions::describe() const {
   return out;
 }
 
+costmodel::CostModel checked_cost_model(arch::Accelerator acc, const std::string& objective,
+                                        const std::string& workload, const workloads::Network& net,
+                                        const workloads::PrecisionAssignment& a) {
+  costmodel::Objective o{};
+  (void)costmodel::parse_objective(objective, o);  // CLI11 checked the name
+  costmodel::CostModel model(std::move(acc), o);
+  const auto check = model.check(net, a);
+  if (!check.ok) {
+    throw InputError(InputError::Kind::kValue, SourceLocation{workload, 0, 0, check.layer},
+                     "cannot run on '" + model.accelerator().name + "': " + check.reason);
+  }
+  return model;
+}
+
 }  // namespace mixq::cli

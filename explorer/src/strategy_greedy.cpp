@@ -10,11 +10,12 @@
 
 #include "mixq/explorer/separable.hpp"
 #include "mixq/explorer/strategy.hpp"
+#include "planned_strategy.hpp"
 
 namespace mixq::explorer {
 namespace {
 
-class Greedy final : public Strategy {
+class Greedy final : public PlannedStrategy {
  public:
   Greedy(const SearchContext& ctx, SeparableCost cost) {
     const Space& space = *ctx.space;
@@ -59,16 +60,6 @@ class Greedy final : public Strategy {
     }
   }
 
-  std::vector<Genome> propose(std::size_t max_points) override {
-    std::vector<Genome> out;
-    while (next_ < plan_.size() && out.size() < max_points) out.push_back(plan_[next_++]);
-    return out;
-  }
-  void report(std::span<const Evaluation> /*results*/) override {}
-
- private:
-  std::vector<Genome> plan_;
-  std::size_t next_ = 0;
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include "mixq/explorer/separable.hpp"
 #include "mixq/explorer/strategy.hpp"
+#include "planned_strategy.hpp"
 
 namespace mixq::explorer {
 namespace {
@@ -27,7 +28,7 @@ struct ProblemDeleter {
   void operator()(glp_prob* p) const noexcept { glp_delete_prob(p); }
 };
 
-class Ilp final : public Strategy {
+class Ilp final : public PlannedStrategy {
  public:
   Ilp(const SearchContext& ctx, SeparableCost cost, const std::vector<double>& budgets,
       int time_limit_ms) {
@@ -111,16 +112,6 @@ class Ilp final : public Strategy {
     }
   }
 
-  std::vector<Genome> propose(std::size_t max_points) override {
-    std::vector<Genome> out;
-    while (next_ < plan_.size() && out.size() < max_points) out.push_back(plan_[next_++]);
-    return out;
-  }
-  void report(std::span<const Evaluation> /*results*/) override {}
-
- private:
-  std::vector<Genome> plan_;
-  std::size_t next_ = 0;
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "mixq/explorer/strategy.hpp"
+#include "planned_strategy.hpp"
 #include "mixq/explorer/training_accuracy.hpp"
 #include "mixq/train/train.hpp"
 
@@ -24,25 +25,16 @@ std::uint8_t nearest(const std::vector<int>& allowed, int bits) {
   return static_cast<std::uint8_t>(best);
 }
 
-class Qat final : public Strategy {
+class Qat final : public PlannedStrategy {
  public:
   Qat(const SearchContext& ctx, std::vector<double> betas, train::CostKind cost, int epochs,
       double lr)
       : ctx_(ctx), betas_(std::move(betas)), cost_(cost), epochs_(epochs), lr_(lr) {}
 
-  std::vector<Genome> propose(std::size_t max_points) override {
-    if (!planned_) plan();
-    std::vector<Genome> out;
-    while (next_ < plan_.size() && out.size() < max_points) out.push_back(plan_[next_++]);
-    return out;
-  }
-  void report(std::span<const Evaluation> /*results*/) override {}
-
  private:
   // Trains once per β (deterministic: the sweep's seed, one thread per run is not needed here
   // since runs are sequential; the training loop is deterministic for a seed and thread count).
-  void plan() {
-    planned_ = true;
+  void plan() override {
     const TrainedBase* base = ctx_.trained();
     if (base == nullptr) throw Error("strategy qat: no trained model (accuracy.source must be ptq or qat)");
     const Space& space = *ctx_.space;
@@ -83,9 +75,6 @@ class Qat final : public Strategy {
   train::CostKind cost_;
   int epochs_;
   double lr_;
-  bool planned_ = false;
-  std::vector<Genome> plan_;
-  std::size_t next_ = 0;
 };
 
 }  // namespace
