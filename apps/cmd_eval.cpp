@@ -6,6 +6,7 @@
 #include "mixq/arch/accelerator.hpp"
 #include "mixq/costmodel/network_cost.hpp"
 #include "mixq/workloads/loader.hpp"
+#include "json_out.hpp"
 #include "options.hpp"
 #include "soc_eval.hpp"
 
@@ -27,11 +28,6 @@ nlohmann::json mapping_json(const costmodel::Mapping& m) {
           {"loop_order", costmodel::to_string(m.order)}};
 }
 
-nlohmann::json energy_json(const costmodel::EnergyBreakdown& e, const arch::Accelerator& acc) {
-  nlohmann::json j{{"mac_pj", e.mac_pj}, {"dram_pj", e.dram_pj}};
-  for (std::size_t b = 0; b < e.buffer_pj.size(); ++b) j[acc.buffers[b].name + "_pj"] = e.buffer_pj[b];
-  return j;
-}
 
 }  // namespace
 

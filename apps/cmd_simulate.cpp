@@ -15,6 +15,7 @@
 #include "mixq/sim/soc_simulate.hpp"
 #include "mixq/sim/trace.hpp"
 #include "mixq/workloads/loader.hpp"
+#include "json_out.hpp"
 #include "options.hpp"
 #include "soc_eval.hpp"
 
@@ -27,24 +28,11 @@ std::string fixed(double x, const char* fmt) {
   return buf;
 }
 
-std::string energy_text(double pj) {
-  if (pj >= 1e9) return fixed(pj * 1e-9, "%.3g mJ");
-  if (pj >= 1e6) return fixed(pj * 1e-6, "%.3g uJ");
-  return fixed(pj * 1e-3, "%.3g nJ");
-}
-
 // Simulated vs analytic, in percent of the analytic figure.
 double difference(std::int64_t simulated, std::int64_t analytic) {
   return analytic > 0
              ? 100.0 * static_cast<double>(simulated - analytic) / static_cast<double>(analytic)
              : 0.0;
-}
-
-nlohmann::json energy_json(const costmodel::EnergyBreakdown& e, const arch::Accelerator& acc) {
-  nlohmann::json j{{"mac_pj", e.mac_pj}, {"dram_pj", e.dram_pj}};
-  for (std::size_t b = 0; b < e.buffer_pj.size(); ++b)
-    j[acc.buffers[b].name + "_pj"] = e.buffer_pj[b];
-  return j;
 }
 
 nlohmann::json layer_json(const sim::SimLayer& l, const arch::Accelerator& acc) {
@@ -273,8 +261,8 @@ void add_simulate_command(CLI::App& app, Action& action) {
                    human_count(static_cast<double>(l.compute_cycles)),
                    human_count(static_cast<double>(l.memory_stall_cycles)),
                    human_count(static_cast<double>(l.contention_stall_cycles)),
-                   energy_text(l.energy_pj), energy_text(l.energy.mac_pj), energy_text(buffers),
-                   energy_text(l.energy.dram_pj), human_count(static_cast<double>(l.tiles))});
+                   energy(l.energy_pj), energy(l.energy.mac_pj), energy(buffers),
+                   energy(l.energy.dram_pj), human_count(static_cast<double>(l.tiles))});
       };
       for (const auto& l : r.layers) row(l);
       table.add_rule();

@@ -83,7 +83,7 @@ int run_soc_eval(const SocEvalOptions& opts, const std::string& workload, const 
                          {"channels", p.channels},
                          {"w_bits", p.w_bits},
                          {"a_bits", p.a_bits},
-                         {"mode", "w" + std::to_string(p.price.mode_w_bits) + "a" + std::to_string(p.price.mode_a_bits)},
+                         {"mode", workloads::to_string(workloads::Bits{p.price.mode_w_bits, p.price.mode_a_bits})},
                          {"cycles", p.price.cycles},
                          {"energy_pj", p.price.energy_pj}});
       }
@@ -124,8 +124,8 @@ int run_soc_eval(const SocEvalOptions& opts, const std::string& workload, const 
     std::string engines;
     for (const auto& p : l.parts) {
       if (!engines.empty()) engines += " + ";
-      engines += engine_name(p.engine) + " (" + std::to_string(p.channels) + ", w" +
-                 std::to_string(p.price.mode_w_bits) + "a" + std::to_string(p.price.mode_a_bits) + ")";
+      engines += engine_name(p.engine) + " (" + std::to_string(p.channels) + ", " +
+                 workloads::to_string(workloads::Bits{p.price.mode_w_bits, p.price.mode_a_bits}) + ")";
     }
     table.add({l.name, engines.empty() ? "dma" : engines, human_count(static_cast<double>(l.cycles)),
                human_count(static_cast<double>(l.compute_cycles)), human_count(static_cast<double>(l.transfer_cycles)),

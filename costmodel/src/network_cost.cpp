@@ -82,13 +82,8 @@ void accumulate(LayerCost& into, const LayerCost& c) {
 LayerCost data_movement(const workloads::Network& net, std::size_t i, const std::vector<int>& out_bits,
                         int in_bits, const arch::Accelerator& acc) {
   double read = 0;
-  for (const auto producer : net.inputs_of(i)) {
-    const bool from_input = producer == workloads::kNetworkInput;
-    const auto shape = from_input ? net.input_shape() : net.layer(producer).output_shape();
-    read += static_cast<double>(shape.elements() * net.batch()) * (from_input ? in_bits : out_bits[producer]);
-  }
-  const Layer& layer = net.layer(i);
-  const double write = static_cast<double>(layer.output_shape().elements() * net.batch()) * out_bits[i];
+  for (const double b : workloads::read_tensor_bits(net, i, out_bits, in_bits)) read += b;
+  const double write = workloads::written_tensor_bits(net, i, out_bits);
   LayerCost c;
   c.dram_read_bits = static_cast<std::int64_t>(read);
   c.dram_write_bits = static_cast<std::int64_t>(write);

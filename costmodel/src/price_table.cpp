@@ -29,7 +29,7 @@ PriceTable::PriceTable(const CostModel& model, const workloads::Network& net,
     for (const auto p : net.inputs_of(i)) {
       const bool from_input = p == workloads::kNetworkInput;
       info.producers.push_back(from_input ? -1 : static_cast<std::int32_t>(p));
-      const auto shape = from_input ? net.input_shape() : net.layer(p).output_shape();
+      const auto shape = net.tensor_shape(p);
       info.producer_elements.push_back(static_cast<double>(shape.elements() * net.batch()));
     }
     info.out_elements = static_cast<double>(layer.output_shape().elements() * net.batch());

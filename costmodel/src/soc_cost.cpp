@@ -48,21 +48,6 @@ Precision part_bits(const workloads::LayerPrecision& lp, std::int64_t first, std
   return b;
 }
 
-std::string bits_text(int w, int a) { return "w" + std::to_string(w) + "a" + std::to_string(a); }
-
-// Bits of the tensors a layer reads, per producer.
-std::vector<double> input_bits(const workloads::Network& net, std::size_t i,
-                               const std::vector<int>& out_bits, int in_bits) {
-  std::vector<double> bits;
-  for (const auto producer : net.inputs_of(i)) {
-    const bool from_input = producer == workloads::kNetworkInput;
-    const auto shape = from_input ? net.input_shape() : net.layer(producer).output_shape();
-    bits.push_back(static_cast<double>(shape.elements() * net.batch()) *
-                   (from_input ? in_bits : out_bits[producer]));
-  }
-  return bits;
-}
-
 }  // namespace
 
 const char* to_string(Schedule s) noexcept {
@@ -139,9 +124,9 @@ EnginePrice SocModel::price(const Layer& layer, const Precision& bits, int engin
   });
   if (mode == e.modes.end()) {
     std::string modes;
-    for (const auto& m : e.modes) modes += (modes.empty() ? "" : ", ") + bits_text(m.w_bits, m.a_bits);
+    for (const auto& m : e.modes) modes += (modes.empty() ? "" : ", ") + workloads::to_string(workloads::Bits{m.w_bits, m.a_bits});
     p.reason = "engine '" + e.name + "' runs " + modes + " at most; the layer needs " +
-               bits_text(bits.w_bits, bits.a_bits);
+               workloads::to_string(workloads::Bits{bits.w_bits, bits.a_bits});
     return p;
   }
   double engine_cycles = 0;
@@ -198,32 +183,23 @@ Context make_context(const SocModel& model, const workloads::Network& net,
   return ctx;
 }
 
-// One layer under a list of parts (empty for layers without weights).
+// One layer under a list of parts (empty for layers without weights): what each part loads
+// and stores is listed, and the layer's bus, DRAM and L2 totals are summed from those lists.
 SocLayerCost layer_cost(const Context& ctx, std::size_t i, const std::vector<PlacementPart>& parts) {
   const arch::Soc& soc = ctx.model.soc();
   const Layer& layer = ctx.net.layer(i);
   SocLayerCost lc;
   lc.name = layer.name;
-  const std::vector<double> inputs = input_bits(ctx.net, i, ctx.out_bits, ctx.in_bits);
-  const double output = static_cast<double>(layer.output_shape().elements() * ctx.net.batch()) * ctx.out_bits[i];
+  const std::vector<double> inputs = workloads::read_tensor_bits(ctx.net, i, ctx.out_bits, ctx.in_bits);
+  const double output = workloads::written_tensor_bits(ctx.net, i, ctx.out_bits);
   const double l2_bits = static_cast<double>(soc.l2.size_bits);
-  double bus_bits = 0, dram_bits = 0, transfers = 0, l2_read = 0, l2_write = 0;
-  const auto move_in = [&](double bits, bool from_dram) {
-    bus_bits += bits;
-    l2_read += bits;
-    transfers += 1;
-    if (from_dram) dram_bits += bits;
-  };
-  const auto move_out = [&](double bits) {
-    bus_bits += bits;
-    l2_write += bits;
-    transfers += 1;
-    if (bits > l2_bits) dram_bits += bits;
-  };
+  // Each tensor crosses DRAM when it does not fit in L2 (judged on the whole input tensor,
+  // on the stored share of the output).
+  const auto tensor = [&](double bits, double whole) { return Transfer{bits, whole > l2_bits}; };
   if (parts.empty()) {
     // Pooling, add and concat: the DMA moves their inputs and output through L2.
-    for (const double b : inputs) move_in(b, b > l2_bits);
-    move_out(output);
+    for (const double b : inputs) lc.dma_loads.push_back(tensor(b, b));
+    lc.dma_stores.push_back(tensor(output, output));
   } else {
     const std::int64_t channels = placeable_channels(layer);
     std::int64_t first = 0;
@@ -241,16 +217,31 @@ SocLayerCost layer_cost(const Context& ctx, std::size_t i, const std::vector<Pla
       // Each part reads the whole input (its channels only, for depthwise) and writes its
       // channels of the output.
       const double share = static_cast<double>(part.channels) / static_cast<double>(channels);
-      for (const double b : inputs) move_in(is_depthwise(layer) ? b * share : b, b > l2_bits);
-      move_out(output * share);
+      for (const double b : inputs) pc.loads.push_back(tensor(is_depthwise(layer) ? b * share : b, b));
       const auto& engine = soc.engines[static_cast<std::size_t>(part.engine)];
       if (!engine.weights_resident) {
-        move_in(static_cast<double>(channel_slice(layer, part.channels).weight_count()) * bits.w_bits,
-                ctx.weights_from_dram);
+        pc.loads.push_back({static_cast<double>(channel_slice(layer, part.channels).weight_count()) * bits.w_bits,
+                            ctx.weights_from_dram});
       }
-      lc.parts.push_back(pc);
+      pc.stores.push_back(tensor(output * share, output * share));
+      lc.parts.push_back(std::move(pc));
       first += part.channels;
     }
+  }
+  double bus_bits = 0, dram_bits = 0, transfers = 0, l2_read = 0, l2_write = 0;
+  const auto add = [&](const std::vector<Transfer>& list, double& l2) {
+    for (const Transfer& t : list) {
+      bus_bits += t.bits;
+      l2 += t.bits;
+      transfers += 1;
+      if (t.via_dram) dram_bits += t.bits;
+    }
+  };
+  add(lc.dma_loads, l2_read);
+  add(lc.dma_stores, l2_write);
+  for (const auto& pc : lc.parts) {
+    add(pc.loads, l2_read);
+    add(pc.stores, l2_write);
   }
   lc.bus_bits = static_cast<std::int64_t>(bus_bits);
   lc.dram_bits = static_cast<std::int64_t>(dram_bits);

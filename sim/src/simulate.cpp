@@ -58,14 +58,8 @@ void add_traffic(SimLayer& l, const arch::Accelerator& acc, const Counters& befo
 std::pair<double, double> movement_bits(const workloads::Network& net, std::size_t i,
                                         const std::vector<int>& out_bits, int in_bits) {
   double read = 0;
-  for (const auto producer : net.inputs_of(i)) {
-    const bool from_input = producer == workloads::kNetworkInput;
-    const auto shape = from_input ? net.input_shape() : net.layer(producer).output_shape();
-    read += static_cast<double>(shape.elements() * net.batch()) *
-            (from_input ? in_bits : out_bits[producer]);
-  }
-  const double write =
-      static_cast<double>(net.layer(i).output_shape().elements() * net.batch()) * out_bits[i];
+  for (const double b : workloads::read_tensor_bits(net, i, out_bits, in_bits)) read += b;
+  const double write = workloads::written_tensor_bits(net, i, out_bits);
   return {read, write};
 }
 

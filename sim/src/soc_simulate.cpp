@@ -12,18 +12,15 @@
 #include "mixq/common/error.hpp"
 #include "mixq/costmodel/network_cost.hpp"
 #include "mixq/sim/sc/shared_port.hpp"
-#include "mixq/workloads/metrics.hpp"
 
 namespace mixq::sim {
 namespace {
 
 using costmodel::Schedule;
 
-// One transfer of one tensor (share) between L2 and an engine, as SocModel counts it.
-struct Transfer {
-  double bits = 0;
-  bool dram = false;  // the tensor is larger than L2 (or the weights do not fit): it crosses DRAM
-};
+// The transfers SocModel lists for each part (costmodel::Transfer): the simulator moves exactly
+// those, so the two differ only in timing.
+using costmodel::Transfer;
 
 // One part of one layer: what its initiator does.
 struct Work {
@@ -41,15 +38,13 @@ struct Task {
   double start = 0, end = 0;
 };
 
-bool is_depthwise(const workloads::Layer& l) { return l.groups == l.c && l.groups == l.k && l.groups > 1; }
-
 // The bus occupancy of a transfer: DMA setup plus bits over the bus width, as in SocModel; the
 // setup holds the bus (the analytic model serializes it with the data).
 double bus_cycles(const arch::Soc& soc, const Transfer& t) {
   return static_cast<double>(soc.bus.dma_setup_cycles) + t.bits / soc.bus.bits_per_cycle;
 }
 double dram_cycles(const arch::Soc& soc, const Transfer& t) {
-  return t.dram ? t.bits / soc.dram.bits_per_cycle : 0.0;
+  return t.via_dram ? t.bits / soc.dram.bits_per_cycle : 0.0;
 }
 
 // An engine's DMA (or the SoC's DMA for layers without weights): walks its tasks in order.
@@ -93,7 +88,7 @@ class Initiator : public sc_core::sc_module {
       const Work& w = t.work;
       t.start = now();
       for (const auto& x : w.loads) {
-        if (x.dram) burst(dram, x.bits);
+        if (x.via_dram) burst(dram, x.bits);
         burst(bus, x.bits + static_cast<double>(soc_.bus.dma_setup_cycles) * soc_.bus.bits_per_cycle);
         bus_bits += x.bits;
       }
@@ -104,7 +99,7 @@ class Initiator : public sc_core::sc_module {
       for (const auto& x : w.stores) {
         burst(bus, x.bits + static_cast<double>(soc_.bus.dma_setup_cycles) * soc_.bus.bits_per_cycle);
         bus_bits += x.bits;
-        if (x.dram) burst(dram, x.bits);
+        if (x.via_dram) burst(dram, x.bits);
       }
       t.end = now();
       t.done = true;
@@ -165,14 +160,6 @@ SocSimResult simulate_soc(const costmodel::SocModel& model, const workloads::Net
 
   const int inputs = options.schedule == Schedule::kSequential ? 1 : options.inputs;
   const int dma = static_cast<int>(soc.engines.size());  // the initiator of weightless layers
-  const std::vector<int> out_bits = workloads::output_tensor_bits(net, a);
-  const int in_bits = workloads::input_tensor_bits(net, a);
-  const double l2_bits = static_cast<double>(soc.l2.size_bits);
-  double weight_bits = 0;
-  for (std::size_t i = 0; i < net.size(); ++i) {
-    weight_bits += static_cast<double>(net.layer(i).weight_count()) * a[i].max_w_bits();
-  }
-  const bool weights_from_dram = weight_bits > l2_bits;
 
   SocSimResult r;
   r.schedule = options.schedule;
@@ -189,13 +176,6 @@ SocSimResult simulate_soc(const costmodel::SocModel& model, const workloads::Net
     SocSimLayer sl;
     sl.name = layer.name;
     sl.analytic_cycles = lc.cycles;
-    std::vector<double> in;
-    for (const auto producer : net.inputs_of(i)) {
-      const bool from_input = producer == workloads::kNetworkInput;
-      const auto shape = from_input ? net.input_shape() : net.layer(producer).output_shape();
-      in.push_back(static_cast<double>(shape.elements() * net.batch()) * (from_input ? in_bits : out_bits[producer]));
-    }
-    const double output = static_cast<double>(layer.output_shape().elements() * net.batch()) * out_bits[i];
     const auto task_alone = [&](const Work& t) {
       double c = t.compute_cycles;
       for (const auto& x : t.loads) c += bus_cycles(soc, x) + dram_cycles(soc, x);
@@ -206,26 +186,19 @@ SocSimResult simulate_soc(const costmodel::SocModel& model, const workloads::Net
     if (lc.parts.empty()) {
       Work t;
       t.initiator = dma;
-      for (const double b : in) t.loads.push_back({b, b > l2_bits});
-      t.stores.push_back({output, output > l2_bits});
+      t.loads = lc.dma_loads;
+      t.stores = lc.dma_stores;
       alone = task_alone(t);
       layer_tasks[i].push_back(std::move(t));
     } else {
       for (const auto& part : lc.parts) {
         Work t;
         t.initiator = part.engine;
-        const double share = static_cast<double>(part.channels) / static_cast<double>(layer.k);
-        for (const double b : in) t.loads.push_back({is_depthwise(layer) ? b * share : b, b > l2_bits});
-        const auto& engine = soc.engines[static_cast<std::size_t>(part.engine)];
-        if (!engine.weights_resident) {
-          t.loads.push_back(
-              {static_cast<double>(costmodel::channel_slice(layer, part.channels).weight_count()) * part.w_bits,
-               weights_from_dram});
-        }
+        t.loads = part.loads;
         t.compute_cycles = static_cast<double>(part.price.cycles);
-        t.stores.push_back({output * share, output * share > l2_bits});
+        t.stores = part.stores;
         alone = std::max(alone, task_alone(t));
-        sl.engines.push_back(engine.name);
+        sl.engines.push_back(soc.engines[static_cast<std::size_t>(part.engine)].name);
         layer_tasks[i].push_back(std::move(t));
       }
     }

@@ -40,4 +40,12 @@ inline CliResult run_cli(const std::string& args) {
   return result;
 }
 
+// Writes `text` to a file in the temporary folder whose name carries this process's id, so
+// that test processes running side by side do not share it.
+inline std::filesystem::path write_temp(const std::string& name, const std::string& text) {
+  const auto path = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);
+  std::ofstream(path) << text;
+  return path;
+}
+
 }  // namespace mixq::test

@@ -7,16 +7,7 @@
 #include "cli/run.hpp"
 
 using mixq::test::run_cli;
-
-namespace {
-
-std::filesystem::path write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);
-  std::ofstream(path) << text;
-  return path;
-}
-
-}  // namespace
+using mixq::test::write_temp;
 
 TEST_CASE("simulate --soc --placement FILE shows the engines per layer and contention", "[cli][soc][sim]") {
   // conv2 split across the two cores on a 4-bit-per-cycle bus: they contend.

@@ -6,16 +6,7 @@
 #include "cli/run.hpp"
 
 using mixq::test::run_cli;
-
-namespace {
-
-std::filesystem::path write_temp(const std::string& name, const std::string& text) {
-  const auto path = std::filesystem::temp_directory_path() / (std::to_string(::getpid()) + "_" + name);
-  std::ofstream(path) << text;
-  return path;
-}
-
-}  // namespace
+using mixq::test::write_temp;
 
 TEST_CASE("eval --soc --placement auto shows each layer's engine and totals", "[cli][soc]") {
   const auto r = run_cli("eval --soc diana --workload fmnist_cnn --bits w2a7 --first-last w8a8 --json");

@@ -1,22 +1,12 @@
 // SoC YAML: any bytes either load into a Soc or raise InputError.
-#include <cstddef>
-#include <cstdint>
-#include <cstdlib>
-#include <string>
-
 #include "mixq/arch/soc.hpp"
+#include "yaml_harness.hpp"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  // Array engines name arch presets under configs/.
-  setenv("MIXQ_CONFIG_DIR", MIXQ_CONFIG_DIR_FOR_FUZZ, 0);
+  mixq::fuzz::use_source_configs();  // array engines name arch presets
   return 0;
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string text(reinterpret_cast<const char*>(data), size);
-  try {
-    (void)mixq::arch::parse_soc(mixq::yaml::load_string(text, "fuzz.yaml"));
-  } catch (const mixq::InputError&) {
-  }
-  return 0;
+  return mixq::fuzz::yaml_input(data, size, [](const mixq::yaml::Node& doc) { (void)mixq::arch::parse_soc(doc); });
 }

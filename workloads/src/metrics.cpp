@@ -94,4 +94,18 @@ NetworkMetrics compute_metrics(const Network& net, const PrecisionAssignment& a)
   return m;
 }
 
+std::vector<double> read_tensor_bits(const Network& net, std::size_t i, const std::vector<int>& out_bits,
+                                     int in_bits) {
+  std::vector<double> bits;
+  for (const auto producer : net.inputs_of(i)) {
+    const int b = producer == kNetworkInput ? in_bits : out_bits[producer];
+    bits.push_back(static_cast<double>(net.tensor_shape(producer).elements() * net.batch()) * b);
+  }
+  return bits;
+}
+
+double written_tensor_bits(const Network& net, std::size_t i, const std::vector<int>& out_bits) {
+  return static_cast<double>(net.layer(i).output_shape().elements() * net.batch()) * out_bits[i];
+}
+
 }  // namespace mixq::workloads

@@ -59,17 +59,28 @@ struct EnginePrice {
   int mode_a_bits = 0;
 };
 
+// One DMA transfer of one tensor (or share of it) between L2 and an engine.
+struct Transfer {
+  double bits = 0;
+  bool via_dram = false;  // larger than L2 (or weights that do not all fit): it also crosses DRAM
+};
+
 struct SocPartCost {
   int engine = 0;
   std::int64_t channels = 0;
   int w_bits = 0;  // the part's precision (the widest of its channels)
   int a_bits = 0;
   EnginePrice price;
+  std::vector<Transfer> loads;   // its inputs (its channels only, for depthwise), its weights
+  std::vector<Transfer> stores;  // its channels of the output
 };
 
 struct SocLayerCost {
   std::string name;
   std::vector<SocPartCost> parts;
+  // Layers without weights: the SoC's DMA moves their inputs and output through L2.
+  std::vector<Transfer> dma_loads;
+  std::vector<Transfer> dma_stores;
   std::int64_t compute_cycles = 0;   // max over parts
   std::int64_t transfer_cycles = 0;  // on the shared bus
   std::int64_t cycles = 0;           // compute + transfers (sequential)

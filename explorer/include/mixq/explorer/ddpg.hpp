@@ -18,9 +18,8 @@
 
 namespace mixq::explorer {
 
-// A dense network: ReLU between layers, identity or sigmoid at the output. Row vectors are
-// samples (a batch is a matrix with one sample per column would transpose everything; here
-// one sample per column, so inputs are (in × batch)).
+// A dense network: ReLU between layers, identity or sigmoid at the output. A batch holds
+// one sample per column: inputs are (in × batch), outputs (out × batch).
 class Mlp {
  public:
   enum class Output { kLinear, kSigmoid };

@@ -55,6 +55,13 @@ struct NetworkMetrics {
 // The same for the network input (8 when no layer reads it, which a valid network excludes).
 [[nodiscard]] int input_tensor_bits(const Network& net, const PrecisionAssignment& a);
 
+// Bits (batch included) of each tensor layer i reads, one per producer in inputs_of(i) order,
+// and of the tensor it writes, stored at the precisions above (`out_bits` from
+// output_tensor_bits, `in_bits` from input_tensor_bits): what moving a layer's data costs.
+[[nodiscard]] std::vector<double> read_tensor_bits(const Network& net, std::size_t i,
+                                                   const std::vector<int>& out_bits, int in_bits);
+[[nodiscard]] double written_tensor_bits(const Network& net, std::size_t i, const std::vector<int>& out_bits);
+
 // Throws InputError when `a` does not fit `net` (see PrecisionAssignment::validate).
 [[nodiscard]] NetworkMetrics compute_metrics(const Network& net, const PrecisionAssignment& a);
 

@@ -56,6 +56,10 @@ class Network {
     return input_consumers_;
   }
   [[nodiscard]] const std::vector<std::size_t>& outputs() const noexcept { return outputs_; }
+  // The per-sample shape of the tensor a producer (kNetworkInput or a layer index) writes.
+  [[nodiscard]] TensorShape tensor_shape(std::size_t producer) const {
+    return producer == kNetworkInput ? input_ : layers_.at(producer).output_shape();
+  }
   [[nodiscard]] const Graph& graph() const noexcept { return graph_; }
 
   // Indices of the layers with weights, in order: "first and last layer" rules use these.
