@@ -16,7 +16,7 @@
 //    previous group's action. Action in [0, 1] → the group's bits by the same map; then, while
 //    the layer's channel-weighted mean weight bits exceed its budget, the group with the
 //    smallest variance among those with the most bits is lowered by one choice.
-//  - Budget (HAQ section 3.3): while the episode's cost (latency or energy, priced like every
+//  - Budget (HAQ's resource-constrained search): while the episode's cost (latency or energy, priced like every
 //    point of the sweep) exceeds cost_budget × the cost of W8A8 everywhere, bits are lowered
 //    in HAQ's order: layer by layer in network order, each step lowers one layer's weight bits
 //    (every group at the layer's largest weight bits) by one choice, then its activation bits,
@@ -24,9 +24,9 @@
 //    must fit (checked at start), so this always ends within budget. The proposed genome is the
 //    enforced one, and the agents learn from the enforced actions (each stored as the middle of
 //    its choice's interval).
-//  - Reward (HAQ eq. 3 with AutoQ's hardware term): R = accuracy − λ · cost / cost(W8A8), from
+//  - Reward (HAQ's accuracy reward with AutoQ's hardware term): R = accuracy − λ · cost / cost(W8A8), from
 //    the evaluation the runner reports; every transition of the episode gets R minus a moving
-//    average of past rewards (HAQ's baseline, decay 0.95); γ = 1 by default (HAQ).
+//    average of past rewards (a variance-reducing baseline, decay 0.95); γ = 1 by default (HAQ).
 //  - After the warm-up episodes (uniform random actions) each agent runs one DDPG update per
 //    free layer per episode.
 //
