@@ -113,6 +113,9 @@ Space::Space(const SweepSpec& spec) : net_([&] {
   w_choices_.assign(ws.begin(), ws.end());
   a_choices_.assign(as.begin(), as.end());
 
+  granularity_ = spec.precision.granularity == workloads::Granularity::kChannel && spec.precision.channel_group > 1
+                     ? workloads::Granularity::kChannelGroup
+                     : spec.precision.granularity;
   fixed_.w.assign(net_.size(), 0);
   fixed_.a.assign(net_.size(), 0);
   free_slot_.assign(net_.size(), -1);
@@ -124,7 +127,11 @@ Space::Space(const SweepSpec& spec) : net_([&] {
       continue;
     }
     free_slot_[l] = static_cast<int>(free_.size());
-    free_.push_back({l, w_allowed[l], a_allowed[l]});
+    std::vector<std::int64_t> groups;
+    const std::int64_t k = net_.layer(l).k;
+    const std::int64_t g = granularity_ == workloads::Granularity::kLayer ? k : spec.precision.channel_group;
+    for (std::int64_t c = 0; c < k; c += g) groups.push_back(std::min(g, k - c));
+    free_.push_back({l, w_allowed[l], a_allowed[l], std::move(groups)});
     std::vector<std::uint8_t> wm, am;
     for (const int b : w_allowed[l]) wm.push_back(index_of(w_choices_, b));
     for (const int b : a_allowed[l]) am.push_back(index_of(a_choices_, b));
@@ -132,6 +139,18 @@ Space::Space(const SweepSpec& spec) : net_([&] {
     a_map_.push_back(std::move(am));
     cardinality_.push_back(static_cast<int>(w_allowed[l].size()));
     cardinality_.push_back(static_cast<int>(a_allowed[l].size()));
+  }
+  // Channel spaces: the weight genes of groups 1, 2, ... after all per-layer genes.
+  for (std::size_t j = 0; j < free_.size(); ++j) {
+    extra_offset_.push_back(cardinality_.size());
+    for (std::size_t g = 1; g < free_[j].group_channels.size(); ++g) {
+      cardinality_.push_back(static_cast<int>(free_[j].w_bits.size()));
+    }
+  }
+  // A gene is one character of the journal; the journal's lines stay readable below this.
+  if (cardinality_.size() > 100000) {
+    throw InputError(Kind::kValue, spec.precision.granularity_where,
+                     std::to_string(cardinality_.size()) + " genes: raise channel_group");
   }
   for (std::size_t l = net_.size(); l-- > 0;) {
     if (!net_.layer(l).has_weights()) weightless_reverse_.push_back(l);
@@ -169,6 +188,20 @@ void Space::decode(std::span<const std::uint8_t> genome, ChoiceIndices& out) con
     out.w[l] = w_map_[j][genome[1 + 2 * j]];
     out.a[l] = a_map_[j][genome[2 + 2 * j]];
   }
+  if (per_channel()) {
+    out.w_group.resize(net_.size());
+    for (auto& v : out.w_group) v.clear();
+    for (std::size_t j = 0; j < free_.size(); ++j) {
+      const std::size_t l = free_[j].layer;
+      auto& wg = out.w_group[l];
+      for (std::size_t g = 0; g < free_[j].group_channels.size(); ++g) {
+        wg.push_back(w_map_[j][genome[w_gene(j, g)]]);
+        out.w[l] = std::max(out.w[l], wg.back());
+      }
+    }
+  } else {
+    out.w_group.clear();
+  }
   // Weightless layers (reverse topological order, so chains of them resolve): the largest
   // a-bits among their readers; the largest choice for a network output.
   const auto top = static_cast<std::uint8_t>(a_choices_.size() - 1);
@@ -192,6 +225,22 @@ workloads::PrecisionAssignment Space::assignment(const ChoiceIndices& idx) const
   auto a = workloads::PrecisionAssignment::uniform(net_, {8, 8});
   for (std::size_t l = 0; l < net_.size(); ++l) {
     a.set(net_, l, {w_choices_[idx.w[l]], a_choices_[idx.a[l]]});
+  }
+  for (std::size_t j = 0; j < free_.size() && !idx.w_group.empty(); ++j) {
+    const std::size_t l = free_[j].layer;
+    if (idx.w_group[l].empty()) continue;
+    workloads::LayerPrecision lp;
+    lp.granularity = granularity_;
+    const int a_bits = a_choices_[idx.a[l]];
+    for (std::size_t g = 0; g < idx.w_group[l].size(); ++g) {
+      const int w_bits = w_choices_[idx.w_group[l][g]];
+      if (!lp.groups.empty() && lp.groups.back().w_bits == w_bits) {
+        lp.groups.back().count += free_[j].group_channels[g];  // a run runs as one sub-layer
+      } else {
+        lp.groups.push_back({free_[j].group_channels[g], w_bits, a_bits});
+      }
+    }
+    a[l] = std::move(lp);
   }
   return a;
 }

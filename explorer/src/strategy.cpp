@@ -34,6 +34,7 @@ void register_builtin_strategies() {
     register_strategy(greedy_strategy());
     register_strategy(ilp_strategy());
     register_strategy(qat_strategy());
+    register_strategy(rl_strategy());
   });
 }
 

@@ -70,17 +70,26 @@ HardwareSpec parse_hardware(const yaml::Node& n) {
 
 PrecisionSpec parse_precision(const yaml::Node& n) {
   PrecisionSpec p;
-  n.check_keys({"granularity", "w_bits", "a_bits", "first_last", "layers"});
+  n.check_keys({"granularity", "channel_group", "w_bits", "a_bits", "first_last", "layers"});
   if (auto g = n.find("granularity")) {
     const auto text = g->as<std::string>();
-    if (text != "layer") {
-      if (text == "channel_group" || text == "channel" || text == "weight") {
+    p.granularity_where = g->where();
+    if (text == "channel") {
+      p.granularity = workloads::Granularity::kChannel;
+    } else if (text != "layer") {
+      if (text == "channel_group" || text == "weight") {
         g->fail(Kind::kValue, "granularity '" + text +
-                                  "' is not searchable yet: sweeps search per-layer precision "
-                                  "(granularity: layer)");
+                                  "' is not searchable: use layer, or channel with "
+                                  "`channel_group: G` channels per weight gene");
       }
-      g->fail(Kind::kValue, "unknown granularity '" + text + "' (expected layer)");
+      g->fail(Kind::kValue, "unknown granularity '" + text + "' (expected layer or channel)");
     }
+  }
+  if (auto cg = n.find("channel_group")) {
+    if (p.granularity != workloads::Granularity::kChannel) {
+      cg->fail(Kind::kValue, "'channel_group' needs `granularity: channel`");
+    }
+    p.channel_group = static_cast<int>(cg->as_int(1, 1 << 20));
   }
   if (auto w = n.find("w_bits")) p.w_bits = parse_bits_list(*w);
   if (auto a = n.find("a_bits")) p.a_bits = parse_bits_list(*a);
@@ -316,6 +325,14 @@ SweepSpec parse_sweep(const yaml::Node& root) {
     for (const auto& n : strategy_names()) names += std::string(names.empty() ? "" : ", ") + n;
     st.at("name").fail(Kind::kValue,
                        "unknown strategy '" + s.strategy.name + "' (expected one of " + names + ")");
+  }
+  // Greedy, ILP and qat plan one (w, a) choice per layer: a channel space's per-kernel genes
+  // are outside their model.
+  if (s.precision.granularity == workloads::Granularity::kChannel &&
+      (s.strategy.name == "greedy" || s.strategy.name == "ilp" || s.strategy.name == "qat")) {
+    st.at("name").fail(Kind::kValue, "strategy '" + s.strategy.name +
+                                         "' chooses per-layer bits: with `granularity: channel` "
+                                         "use random, nsga2, rl or exhaustive");
   }
   std::vector<std::string> keys{"name", "budget"};
   keys.insert(keys.end(), info->params.begin(), info->params.end());

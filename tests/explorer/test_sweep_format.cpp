@@ -116,7 +116,7 @@ TEST_CASE("unknown keys, objectives and out-of-range values are located") {
   e = reject("workload: fmnist_cnn\nhardware: bitfusion\nobjectives: [latency, energy]\n"
              "reference: {bops: 3}\nstrategy: {name: random, budget: 10}\n");
   CHECK(e.where().key_path == "reference.bops");
-  e = reject("workload: fmnist_cnn\nhardware: bitfusion\nprecision: {granularity: channel}\n"
+  e = reject("workload: fmnist_cnn\nhardware: bitfusion\nprecision: {granularity: weight}\n"
              "objectives: [latency]\nstrategy: {name: random, budget: 10}\n");
   CHECK(e.where().key_path == "precision.granularity");
 }

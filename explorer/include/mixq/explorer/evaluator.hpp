@@ -1,6 +1,9 @@
 // Scores genomes on every objective of a sweep: costs through the variant's PriceTable (a
 // handful of table lookups, no allocation), memory and BOPs from per-layer counts, accuracy
-// from the sweep's AccuracySource. Pure and thread-safe, so a batch can be split over threads
+// from the sweep's AccuracySource. In a channel space (Space::per_channel) costs come from
+// CostModel::evaluate of the per-group assignment, memory and BOPs count every group at its
+// own bits, and the proxy's noise of a layer is the channel-weighted mean of its groups' terms
+// (docs/sweep-format.md, "Channel granularity"). Pure and thread-safe, so a batch can be split over threads
 // in any way and give the same numbers.
 #pragma once
 
@@ -8,6 +11,7 @@
 #include <vector>
 
 #include "mixq/explorer/accuracy.hpp"
+#include "mixq/explorer/proxy_accuracy.hpp"
 #include "mixq/explorer/space.hpp"
 
 namespace mixq::explorer {
@@ -36,10 +40,12 @@ class Evaluator {
   const Space& space_;
   std::vector<ObjectiveKind> kinds_;
   const AccuracySource* accuracy_;
+  const ProxyAccuracy* proxy_ = nullptr;  // accuracy_ when it is the proxy
   bool need_price_ = false;
   // Per layer, batch included.
-  std::vector<double> weights_, macs_, out_elements_;
+  std::vector<double> weights_, macs_, out_elements_, weights_per_kernel_, kernels_;
   double input_elements_ = 0;
+  std::vector<int> free_index_;  // per layer: its index in Space::free_layers(), or -1
 };
 
 }  // namespace mixq::explorer

@@ -7,6 +7,15 @@
 // genes, 1 + 2j (weight bits) and 2 + 2j (activation bits), each an index into that layer's
 // allowed list. Layers without weights take, as activation bits, the largest of their readers'
 // (so a pooling layer runs at the precision the next layer wants).
+//
+// Channel granularity (`granularity: channel`, `channel_group: G`): free layer j's output
+// channels are cut into ceil(K / G) groups in channel order (the last one may be shorter);
+// gene 1 + 2j holds the weight bits of its group 0, and the weight genes of its groups 1, 2, ...
+// follow all the per-layer genes (w_gene(j, g)), so that every per-layer reader of a genome
+// (reports, journal tables) keeps working and sees group 0. assignment() merges equal
+// neighbours into one LayerPrecision group: the cost model runs every group as a sub-layer, and
+// a run of channels at one precision is one sub-layer (so equal bits everywhere cost exactly
+// what the layer costs); ptq quantizes each run with one step.
 #pragma once
 
 #include <cstdint>
@@ -37,12 +46,18 @@ struct FreeLayer {
   std::size_t layer = 0;
   std::vector<int> w_bits;
   std::vector<int> a_bits;
+  // Output channels of each weight gene, in channel order: {K} for layer granularity.
+  std::vector<std::int64_t> group_channels;
 };
 
 // Per-layer indices into Space::w_choices() / a_choices(), for every layer of the network.
+// In a channel space, w[l] of a free layer is its largest group choice (what hardware that
+// cannot exploit per-channel precision runs at) and w_group[l] holds every group's choice;
+// w_group[l] is empty for the other layers and in layer spaces.
 struct ChoiceIndices {
   std::vector<std::uint8_t> w;
   std::vector<std::uint8_t> a;
+  std::vector<std::vector<std::uint8_t>> w_group;
 };
 
 class Space {
@@ -62,6 +77,14 @@ class Space {
   [[nodiscard]] const std::vector<int>& a_choices() const noexcept { return a_choices_; }
 
   // Genome layout.
+  [[nodiscard]] workloads::Granularity granularity() const noexcept { return granularity_; }
+  [[nodiscard]] bool per_channel() const noexcept { return granularity_ != workloads::Granularity::kLayer; }
+  // The gene of free layer j's weight group g (g < free_layers()[j].group_channels.size()),
+  // and of its activation bits.
+  [[nodiscard]] std::size_t w_gene(std::size_t j, std::size_t g) const noexcept {
+    return g == 0 ? 1 + 2 * j : extra_offset_[j] + g - 1;
+  }
+  [[nodiscard]] std::size_t a_gene(std::size_t j) const noexcept { return 2 + 2 * j; }
   [[nodiscard]] std::size_t genes() const noexcept { return cardinality_.size(); }
   [[nodiscard]] const std::vector<int>& cardinalities() const noexcept { return cardinality_; }
   // Number of points (a double: MobileNetV2's space has ~10^60).
@@ -90,6 +113,8 @@ class Space {
   // Per free layer and gene value → global choice index.
   std::vector<std::vector<std::uint8_t>> w_map_;
   std::vector<std::vector<std::uint8_t>> a_map_;
+  workloads::Granularity granularity_ = workloads::Granularity::kLayer;
+  std::vector<std::size_t> extra_offset_;  // per free layer: gene of its weight group 1
   // Weightless layers in reverse topological order, with their readers, for a-bit inheritance.
   std::vector<std::size_t> weightless_reverse_;
 };

@@ -78,5 +78,12 @@ void register_strategy(StrategyInfo info);
 [[nodiscard]] StrategyInfo greedy_strategy();
 [[nodiscard]] StrategyInfo ilp_strategy();
 [[nodiscard]] StrategyInfo qat_strategy();
+[[nodiscard]] StrategyInfo rl_strategy();
+
+// The rl strategy's budget enforcement (strategy_rl.cpp), for tests: `genome` lowered in HAQ's
+// order until its cost fits; `cost` and `budget` (natural units) receive the final cost and the
+// budget when not null. `params` is an rl `strategy:` map.
+[[nodiscard]] Genome rl_enforce_budget(const yaml::Node& params, const SearchContext& ctx, Genome genome,
+                                       double* cost = nullptr, double* budget = nullptr);
 
 }  // namespace mixq::explorer

@@ -14,6 +14,7 @@
 #include "mixq/common/yaml.hpp"
 #include "mixq/costmodel/mapper.hpp"
 #include "mixq/explorer/objective.hpp"
+#include "mixq/workloads/precision.hpp"
 
 namespace mixq::explorer {
 
@@ -34,6 +35,11 @@ struct LayerBitsOverride {
 };
 
 struct PrecisionSpec {
+  // kLayer: one weight gene per free layer; kChannel: one weight gene per `channel_group`
+  // output channels (kernels) of each free layer (docs/sweep-format.md, "Channel granularity").
+  workloads::Granularity granularity = workloads::Granularity::kLayer;
+  int channel_group = 1;
+  SourceLocation granularity_where;
   std::vector<int> w_bits{2, 4, 8};  // allowed, ascending, unique
   std::vector<int> a_bits{2, 4, 8};
   std::optional<int> first_last_bits = 8;  // first and last weighted layers fixed (w and a)
