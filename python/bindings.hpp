@@ -9,4 +9,7 @@ namespace mixq::python {
 // SoCs: load_soc, SocModel (price, check, evaluate, search_placement).
 void bind_soc(pybind11::module_& module);
 
+// The simulator: simulate, simulate_many (dicts shaped like `mixq simulate --json`).
+void bind_sim(pybind11::module_& module);
+
 }  // namespace mixq::python
