@@ -12,4 +12,7 @@ void bind_soc(pybind11::module_& module);
 // The simulator: simulate, simulate_many (dicts shaped like `mixq simulate --json`).
 void bind_sim(pybind11::module_& module);
 
+// The explorer: strategies, Sweep (ask/tell), load_sweep(_string), Pareto utilities.
+void bind_explorer(pybind11::module_& module);
+
 }  // namespace mixq::python

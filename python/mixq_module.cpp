@@ -289,4 +289,5 @@ PYBIND11_MODULE(mixq, module) {
 
   python::bind_soc(module);
   python::bind_sim(module);
+  python::bind_explorer(module);
 }
