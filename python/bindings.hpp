@@ -15,4 +15,7 @@ void bind_sim(pybind11::module_& module);
 // The explorer: strategies, Sweep (ask/tell), load_sweep(_string), Pareto utilities.
 void bind_explorer(pybind11::module_& module);
 
+// The training loop: train, evaluate_accuracy, TrainedModel, load_model.
+void bind_train(pybind11::module_& module);
+
 }  // namespace mixq::python

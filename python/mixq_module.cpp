@@ -290,4 +290,5 @@ PYBIND11_MODULE(mixq, module) {
   python::bind_soc(module);
   python::bind_sim(module);
   python::bind_explorer(module);
+  python::bind_train(module);
 }
