@@ -13,6 +13,7 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
 
 #include "bindings.hpp"
 #include "mixq/explorer/evaluator.hpp"
@@ -131,6 +132,7 @@ class Sweep {
   [[nodiscard]] std::int64_t remaining() const noexcept { return std::max<std::int64_t>(0, spec_.strategy.budget - reported_); }
 
   py::array_t<std::uint8_t> propose(const std::optional<std::int64_t>& n) {
+    const std::unique_lock lock = exclusive();
     if (!pending_.empty()) {
       throw Error("report() the " + std::to_string(pending_.size()) +
                   " points of the last proposed batch before proposing more");
@@ -150,6 +152,7 @@ class Sweep {
 
   // values (m, objectives) in natural units; `feasible` (m) or, when None, rows without NaN.
   void report(const DoubleArray& values, const std::optional<py::array_t<bool>>& feasible) {
+    const std::unique_lock lock = exclusive();
     const std::size_t k = spec_.objectives.size();
     if (values.ndim() != 2 || static_cast<std::size_t>(values.shape(0)) != pending_.size() ||
         static_cast<std::size_t>(values.shape(1)) != k) {
@@ -247,6 +250,14 @@ class Sweep {
   }
 
  private:
+  // The strategy runs with the GIL released: a second Python thread driving the same Sweep
+  // at once is refused instead of racing (evaluate() is const and thread-safe).
+  std::unique_lock<std::mutex> exclusive() {
+    std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock()) throw Error("this Sweep is proposing or reporting in another thread: drive it from one");
+    return lock;
+  }
+
   static std::uint8_t gene(std::int64_t v) {
     if (v < 0 || v > 255) throw Error("gene value " + std::to_string(v) + " out of range");
     return static_cast<std::uint8_t>(v);
@@ -264,6 +275,7 @@ class Sweep {
   std::vector<Genome> pending_;
   std::int64_t reported_ = 0;
   int threads_ = 1;
+  std::mutex mutex_;
 };
 
 std::unique_ptr<Sweep> load_sweep(const std::string& file, const py::object& set, std::size_t workload, int threads) {
