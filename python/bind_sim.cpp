@@ -9,12 +9,15 @@
 #include <pybind11/stl.h>
 
 #include <atomic>
+#include <fstream>
 #include <map>
+#include <optional>
 
 #include "bindings.hpp"
 #include "mixq/arch/accelerator.hpp"
 #include "mixq/costmodel/network_cost.hpp"
 #include "mixq/sim/simulate.hpp"
+#include "mixq/sim/trace.hpp"
 
 namespace py = pybind11;
 
@@ -149,25 +152,36 @@ void bind_sim(py::module_& module) {
       "simulate",
       [](const py::object& model_or_arch, const workloads::Network& net, const workloads::PrecisionAssignment& a,
          const std::string& kernel, double dram_latency_cycles, double quantum_cycles,
-         const std::map<std::string, py::object>& set, const std::string& objective) {
+         const std::map<std::string, py::object>& set, const std::string& objective,
+         const std::optional<std::string>& trace_file) {
         std::unique_ptr<costmodel::CostModel> owned;
         const costmodel::CostModel& model = model_of(model_or_arch, set, objective, owned);
-        const auto opt = options_of(kernel, dram_latency_cycles, quantum_cycles);
+        auto opt = options_of(kernel, dram_latency_cycles, quantum_cycles);
         check_runs(model, net, a);
+        // The trace file is opened first: a bad path must not spend the process's SystemC run.
+        sim::Trace trace;
+        std::ofstream trace_out;
+        if (trace_file) {
+          trace_out.open(*trace_file);
+          if (!trace_out) throw Error("cannot write the trace to '" + *trace_file + "'");
+          opt.trace = &trace;
+        }
         claim_systemc(opt);
         sim::SimResult r;
         {
           py::gil_scoped_release release;
           r = sim::simulate(net, a, model, opt);
+          if (trace_file) sim::write_chrome_trace(trace, trace_out);
         }
         return result_dict(r, net, model.accelerator(), kernel);
       },
       py::arg("model_or_arch"), py::arg("network"), py::arg("assignment"), py::arg("kernel") = "systemc",
       py::arg("dram_latency_cycles") = 0.0, py::arg("quantum_cycles") = 100000.0,
       py::arg("set") = std::map<std::string, py::object>{}, py::arg("objective") = "latency",
+      py::arg("trace") = py::none(),
       "Simulates the network tile by tile executing the cost model's mappings; returns a dict "
       "shaped like `mixq simulate --json` (layers, total with cycles, analytic_cycles, stalls, "
-      "energy). model_or_arch: a CostModel, an Accelerator or an arch preset / file (with `set` "
+      "energy). trace=FILE writes a Chrome/Perfetto timeline as `--trace`. model_or_arch: a CostModel, an Accelerator or an arch preset / file (with `set` "
       "overrides and the mapper `objective`). SystemC's kernel is global: one kernel='systemc' "
       "call per process (a second raises mixq.Error); kernel='plain' runs any number of times "
       "with identical numbers. The GIL is released while it runs.");

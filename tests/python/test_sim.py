@@ -56,6 +56,21 @@ def test_plain_kernel_equals_cli_and_repeats():
     assert_same(again, theirs)
 
 
+def test_trace_equals_the_cli_trace():
+    net = mixq.load_workload("jet_mlp")
+    a = mixed(net)
+    with tempfile.TemporaryDirectory() as tmp:
+        ours, theirs = os.path.join(tmp, "py.json"), os.path.join(tmp, "cli.json")
+        mixq.simulate("bitfusion", net, a, kernel="plain", trace=ours)
+        cli_simulate("bitfusion", "jet_mlp", a.to_yaml(net), "--kernel", "plain", "--trace", theirs)
+        with open(ours) as f, open(theirs) as g:
+            events = json.load(f)
+            assert events == json.load(g)
+        assert len(events["traceEvents"]) > 10
+        with pytest.raises(mixq.Error, match="cannot write the trace"):
+            mixq.simulate("bitfusion", net, a, kernel="plain", trace=os.path.join(tmp, "no", "dir.json"))
+
+
 def test_arch_overrides_and_dram_latency_reach_the_simulator():
     net = mixq.load_workload("fmnist_cnn")
     a = mixq.Assignment(net, 8, 8)
