@@ -58,6 +58,7 @@ std::vector<explorer::Vector> rows_of(const DoubleArray& points, const char* wha
   if (points.ndim() != 2) {
     throw py::value_error(std::string(what) + " must be a 2-D array: one row per point, one column per objective");
   }
+  if (points.shape(1) < 1) throw py::value_error(std::string(what) + " needs at least one objective (column)");
   const auto r = points.unchecked<2>();
   std::vector<explorer::Vector> rows(static_cast<std::size_t>(r.shape(0)),
                                      explorer::Vector(static_cast<std::size_t>(r.shape(1))));
@@ -91,6 +92,15 @@ py::array_t<std::int64_t> index_array(const std::vector<std::size_t>& indices) {
   auto o = out.mutable_unchecked<1>();
   for (std::size_t i = 0; i < indices.size(); ++i) o(static_cast<py::ssize_t>(i)) = static_cast<std::int64_t>(indices[i]);
   return out;
+}
+
+// Genomes are integer arrays: a float array would be truncated silently by the conversion.
+IntArray integer_array(const py::object& genomes, const char* what) {
+  const auto a = py::array::ensure(genomes);
+  if (!a) throw py::type_error(std::string(what) + " must be an integer array");
+  const char kind = a.dtype().kind();
+  if (kind != 'i' && kind != 'u') throw py::type_error(std::string(what) + " must be an integer array");
+  return a.cast<IntArray>();
 }
 
 // One sweep (one workload of the file), set up as run_sweep() sets it up.
@@ -189,8 +199,8 @@ class Sweep {
   }
 
   // The C++ Evaluator on the sweep's threads: values (NaN rows for infeasible points), feasible.
-  py::dict evaluate(const IntArray& genomes) const {
-    const auto rows = genomes_of(genomes);
+  py::dict evaluate(const py::object& genomes) const {
+    const auto rows = genomes_of(integer_array(genomes, "genomes"));
     std::vector<explorer::Evaluation> evals(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) evals[i].genome = rows[i];
     {
@@ -373,11 +383,13 @@ void bind_explorer(py::module_& module) {
            "Scores (n, genes) genomes with the sweep's C++ Evaluator (GIL released, the sweep's "
            "threads): {'values': (n, objectives) float64, NaN rows where infeasible, 'feasible'}.")
       .def("assignment",
-           [](const Sweep& s, const IntArray& genome) { return s.space().assignment(s.genome_of(genome)); },
+           [](const Sweep& s, const py::object& genome) {
+             return s.space().assignment(s.genome_of(integer_array(genome, "a genome")));
+           },
            py::arg("genome"), "The PrecisionAssignment of a genome.")
       .def("hardware_of",
-           [](const Sweep& s, const IntArray& genome) {
-             return s.space().hardware()[s.genome_of(genome)[0]].label;
+           [](const Sweep& s, const py::object& genome) {
+             return s.space().hardware()[s.genome_of(integer_array(genome, "a genome"))[0]].label;
            },
            py::arg("genome"))
       .def("minimized",

@@ -197,7 +197,10 @@ void bind_sim(py::module_& module) {
         // Python owns the networks and assignments; the tuples keep them alive for the call.
         std::vector<sim::SimJob> sim_jobs;
         for (const auto& job : jobs) {
-          if (job.size() != 2) throw py::value_error("each job is a (network, assignment) pair");
+          if (job.size() != 2 || !py::isinstance<workloads::Network>(job[0]) ||
+              !py::isinstance<workloads::PrecisionAssignment>(job[1])) {
+            throw py::type_error("each job is a (Network, Assignment) pair");
+          }
           const auto& net = job[0].cast<const workloads::Network&>();
           const auto& a = job[1].cast<const workloads::PrecisionAssignment&>();
           check_runs(model, net, a);

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <optional>
+#include <utility>
 
 #include "bindings.hpp"
 #include "mixq/train/dataset.hpp"
@@ -56,6 +57,14 @@ train::TrainConfig config_of(const TrainArgs& args) {
   member(args.granularity, {"layer", "channel_group", "channel"}, "granularity");
   member(args.cost, {"none", "memory", "bops", "ebops", "latency", "energy"}, "cost");
   member(args.optimizer, {"adam", "sgd"}, "optimizer");
+  // The CLI's -1 "not given" is None here: a negative count is an error, not the default.
+  for (const auto& [value, what] : std::initializer_list<std::pair<std::int64_t, const char*>>{
+           {args.epochs.value_or(0), "epochs"}, {args.fp_epochs.value_or(0), "fp_epochs"},
+           {args.qat_epochs, "qat_epochs"}, {args.learn_epochs, "learn_epochs"},
+           {args.finetune_epochs, "finetune_epochs"}, {args.train_subset, "train_subset"},
+           {args.test_subset, "test_subset"}, {args.threads, "threads"}}) {
+    if (value < 0) throw py::value_error(std::string(what) + " must be >= 0");
+  }
   train::TrainConfig cfg;
   cfg.workload = args.workload;
   cfg.batch = args.batch;

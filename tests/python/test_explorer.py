@@ -167,6 +167,8 @@ def test_pareto_utilities_boundaries():
         mixq.non_dominated(np.array([[1.0, np.nan]]))
     with pytest.raises(ValueError, match="2-D"):
         mixq.non_dominated(np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match="at least one objective"):
+        mixq.hypervolume(np.zeros((3, 0)), np.zeros(0))
 
 
 def test_bad_sweeps_raise_with_the_cli_messages(sweep_file):
@@ -197,6 +199,10 @@ def test_bad_sweeps_raise_with_the_cli_messages(sweep_file):
         sweep.evaluate(bad_gene)
     with pytest.raises(ValueError, match="shape"):
         sweep.evaluate(np.zeros((2, sweep.genes + 1), dtype=np.int64))
+    with pytest.raises(TypeError, match="integer"):
+        sweep.evaluate(g + 0.5)  # not truncated silently
+    with pytest.raises(mixq.Error, match="3 genes"):
+        sweep.assignment([0, 1, 2])
     with pytest.raises(ValueError, match=r"shape \(2, 3\)"):
         sweep.report(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="finite"):

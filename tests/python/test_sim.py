@@ -141,5 +141,7 @@ def test_bad_input_raises():
         mixq.simulate(42, net, mixed(net), kernel="plain")
     with pytest.raises(ValueError, match="layers"):
         mixq.simulate("bitfusion", net, mixed(mixq.load_workload("jet_mlp")), kernel="plain")
+    with pytest.raises(TypeError, match="pair"):
+        mixq.simulate_many("bitfusion", [(net, "w4a4")], kernel="plain")
     with pytest.raises(ValueError, match="dram_latency_cycles"):
         mixq.simulate("bitfusion", net, mixed(net), kernel="plain", dram_latency_cycles=-1)

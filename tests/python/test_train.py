@@ -117,5 +117,9 @@ def test_bad_training_input_raises():
         mixq.evaluate_accuracy("/nonexistent/model.bin", net, None, subset=-1)
     with pytest.raises(ValueError, match="layers"):
         mixq.evaluate_accuracy("/nonexistent/model.bin", net, mixq.Assignment(mixq.load_workload("jet_mlp"), 8, 8))
+    with pytest.raises(ValueError, match="epochs must be >= 0"):
+        mixq.train(epochs=-1)  # the CLI's "not given" is None here, not a negative count
+    with pytest.raises(ValueError, match="train_subset"):
+        mixq.train(epochs=1, train_subset=-1)
     with pytest.raises(TypeError):
         mixq.train(4)  # keywords only
