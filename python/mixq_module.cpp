@@ -4,6 +4,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
+#include <pybind11/stl/filesystem.h>
 
 #include <array>
 #include <map>
@@ -287,4 +288,7 @@ PYBIND11_MODULE(mixq, module) {
            "table a per-layer search queries.");
 
   python::bind_soc(module);
+  python::bind_sim(module);
+  python::bind_explorer(module);
+  python::bind_train(module);
 }
