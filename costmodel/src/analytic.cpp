@@ -389,25 +389,62 @@ double serialized_cycles(const Mapping& m, const arch::Accelerator& acc, const O
   return total + exposed_cycles(head, p) + tile(last) + exposed_cycles(tail, p);
 }
 
+// The compute cycles of each tile shape of a layer (full or remainder along M, C and K:
+// index 4·m + 2·c + k, 1 for the remainder), the compute total and the PE slots the folds
+// offer, from one walk over the shapes (evaluate reads all three).
+struct Shapes {
+  std::array<double, 8> cycles{};
+  std::int64_t compute = 0;  // one group
+  double slots = 0;          // one group, PE slots per step not yet multiplied in
+};
+
+Shapes tile_shapes(const Mapping& m, const arch::Accelerator& acc, const Split& sm,
+                   const Split& sc, const Split& sk) {
+  const auto& a = acc.array;
+  const std::int64_t fill_drain = a.systolic ? 2 * a.rows + a.cols - 2 : a.fold_overhead_cycles;
+  Shapes s;
+  for (int im = 0; im < 2; ++im) {
+    const std::int64_t nm = im == 0 ? sm.full : (sm.rem > 0 ? 1 : 0);
+    if (nm == 0) continue;
+    for (int ic = 0; ic < 2; ++ic) {
+      const std::int64_t nc = ic == 0 ? sc.full : (sc.rem > 0 ? 1 : 0);
+      if (nc == 0) continue;
+      for (int ik = 0; ik < 2; ++ik) {
+        const std::int64_t nk = ik == 0 ? sk.full : (sk.rem > 0 ? 1 : 0);
+        if (nk == 0) continue;
+        const TileFolds f = tile_folds(m, a, im == 0 ? sm.size : sm.rem,
+                                       ic == 0 ? sc.size : sc.rem, ik == 0 ? sk.size : sk.rem);
+        const std::int64_t cycles = f.folds * (fill_drain + stretched(f.stream, m.temporal_factor));
+        s.cycles[static_cast<std::size_t>(4 * im + 2 * ic + ik)] = static_cast<double>(cycles);
+        s.compute += nm * nc * nk * cycles;
+        s.slots += static_cast<double>(nm * nc * nk * f.folds * f.stream);
+      }
+    }
+  }
+  return s;
+}
+
 // The last two tiles of a layer in loop order, for the end of a transfer-bound pipeline:
-// their times on the array (tile_cycles) and the bits of the last tile's loads, which are
-// the operands indexed by the innermost loop of several trips (the only one that advances
-// between the two tiles; partial sums come back when it moves the output tile and the
-// channels are split).
+// their compute cycles and the bits of the last tile's loads, which are the operands indexed
+// by the innermost loop of several trips (the only one that advances between the two tiles;
+// partial sums come back when it moves the output tile and the channels are split). The
+// tile before the last is a full tile along that loop (index T−2), the last tile's size
+// elsewhere.
 struct LastTiles {
   double last = 0, before = 0;  // cycles; `before` is 0 for a single tile
   std::array<double, arch::kOperands> load_bits{};
 };
 
-LastTiles last_tiles(const Mapping& m, const arch::Accelerator& acc, const OperandPorts& p,
+LastTiles last_tiles(const Mapping& m, const arch::Accelerator& acc, const Shapes& shapes,
                      const std::array<Split, 3>& sp) {
   constexpr auto M = static_cast<std::size_t>(TileDim::kM);
   constexpr auto C = static_cast<std::size_t>(TileDim::kC);
   constexpr auto K = static_cast<std::size_t>(TileDim::kK);
-  const auto last_size = [&](std::size_t d) { return sp[d].rem > 0 ? sp[d].rem : sp[d].size; };
-  std::array<std::int64_t, 3> size{last_size(M), last_size(C), last_size(K)};
+  const std::array<int, 3> rem{sp[M].rem > 0 ? 1 : 0, sp[C].rem > 0 ? 1 : 0, sp[K].rem > 0 ? 1 : 0};
+  const std::array<int, 3> weight{4, 2, 1};  // Shapes' index per TileDim
+  const int last_index = 4 * rem[M] + 2 * rem[C] + rem[K];
   LastTiles t;
-  t.last = tile_cycles(m, acc, p, size[M], size[C], size[K], sp[C].count() == 1);
+  t.last = shapes.cycles[static_cast<std::size_t>(last_index)];
   int level = 2;
   while (level >= 0 &&
          sp[static_cast<std::size_t>(m.order[static_cast<std::size_t>(level)])].count() < 2) {
@@ -415,14 +452,13 @@ LastTiles last_tiles(const Mapping& m, const arch::Accelerator& acc, const Opera
   }
   if (level < 0) return t;
   const auto d = static_cast<std::size_t>(m.order[static_cast<std::size_t>(level)]);
-  if (d != M) t.load_bits[0] = static_cast<double>(size[K] * size[C] * m.r * m.s * m.w_bits);
-  if (d != K) t.load_bits[1] = static_cast<double>(input_footprint(m, size[M]) * size[C] * m.a_bits);
+  const auto size = [&](std::size_t dim) { return rem[dim] != 0 ? sp[dim].rem : sp[dim].size; };
+  if (d != M) t.load_bits[0] = static_cast<double>(size(K) * size(C) * m.r * m.s * m.w_bits);
+  if (d != K) t.load_bits[1] = static_cast<double>(input_footprint(m, size(M)) * size(C) * m.a_bits);
   if (d != C && sp[C].count() > 1) {
-    t.load_bits[2] = static_cast<double>(size[M] * size[K]) * acc.accumulator_bits;
+    t.load_bits[2] = static_cast<double>(size(M) * size(K)) * acc.accumulator_bits;
   }
-  size[d] = sp[d].size;  // the tile before the last: index T−2 along d, a full tile
-  const std::int64_t c_index = d == C ? sp[C].count() - 2 : sp[C].count() - 1;
-  t.before = tile_cycles(m, acc, p, size[M], size[C], size[K], c_index == 0);
+  t.before = shapes.cycles[static_cast<std::size_t>(last_index - rem[d] * weight[d])];
   return t;
 }
 
@@ -489,11 +525,11 @@ LayerCost evaluate(const Mapping& m, const arch::Accelerator& acc) {
   const auto& g = m.gemm;
   LayerCost cost;
   cost.macs = g.groups * g.m * g.kr * g.nf;
-  cost.compute_cycles = compute_cycles(m, acc);
-
   const Split sm = split(g.m, m.tile_m);
   const Split sc = split(m.c_per_group, m.tile_c);
   const Split sk = split(g.nf, m.tile_k);
+  const Shapes shapes = tile_shapes(m, acc, sm, sc, sk);
+  cost.compute_cycles = shapes.compute * g.groups;  // compute_cycles(m, acc), shared walk
   const std::array<std::int64_t, 3> trips{sm.count(), sc.count(), sk.count()};
 
   // DRAM traffic: one pass over each operand, times its reload factor under the loop order.
@@ -611,7 +647,6 @@ LayerCost evaluate(const Mapping& m, const arch::Accelerator& acc) {
     // all (loom fmnist_cnn/fc1, four weight tiles each refilling for 98 cycles through a
     // 2,048-bit port and computing for 72: 491 against 465 simulated = 98 + 3·98 + 72 + 1;
     // now exact).
-    const OperandPorts p = operand_ports(acc);
     const TileBits t = tile_bits(m, acc);
     const double prologue = pipeline_prologue(t, acc);
     const std::int64_t last_m = sm.rem > 0 ? sm.rem : sm.size;
@@ -620,7 +655,7 @@ LayerCost evaluate(const Mapping& m, const arch::Accelerator& acc) {
     const double epilogue =
         epilogue_bits / std::min(acc.dram.bits_per_cycle,
                                  acc.buffer_for(Operand::kOutput).read_bits_per_cycle);
-    const LastTiles end = last_tiles(m, acc, p, {sm, sc, sk});
+    const LastTiles end = last_tiles(m, acc, shapes, {sm, sc, sk});
     const auto ending = [&](double last_load_cycles) {
       return std::max(end.last, end.before + end.last - last_load_cycles);
     };
@@ -666,16 +701,7 @@ LayerCost evaluate(const Mapping& m, const arch::Accelerator& acc) {
   const double peak = static_cast<double>(a.rows * a.cols * m.spatial_factor) / m.temporal_factor;
   cost.utilization = static_cast<double>(cost.macs) / (static_cast<double>(cost.cycles) * peak);
   // Slots offered by the array over all folds at this precision vs MACs performed.
-  double slots = 0;
-  sm.each([&](std::int64_t mt, std::int64_t nm) {
-    sc.each([&](std::int64_t ct, std::int64_t nc) {
-      sk.each([&](std::int64_t kt, std::int64_t nk) {
-        const TileFolds f = tile_folds(m, a, mt, ct, kt);
-        slots += static_cast<double>(nm * nc * nk * f.folds * f.stream) *
-                 static_cast<double>(a.rows * a.cols * m.spatial_factor);
-      });
-    });
-  });
+  const double slots = shapes.slots * static_cast<double>(a.rows * a.cols * m.spatial_factor);
   cost.spatial_utilization = static_cast<double>(cost.macs) / (slots * groups);
   return cost;
 }
