@@ -323,10 +323,7 @@ double serialized_cycles(const Mapping& m, const arch::Accelerator& acc, const O
   const auto output_elems = [&](const std::array<std::int64_t, 3>& i) {
     return static_cast<double>(at(M, i[M]) * at(K, i[K]));
   };
-  const auto tile = [&](const std::array<std::int64_t, 3>& i) {
-    return tile_cycles(m, acc, p, at(M, i[M]), at(C, i[C]), at(K, i[K]), i[C] == 0);
-  };
-  // One boundary class: the tile `from` computes, then what its boundary exposes.
+  // One boundary class: what the boundary after tile `from` exposes.
   const auto window = [&](const std::array<std::int64_t, 3>& from,
                           const std::array<std::int64_t, 3>& to, bool new_group) {
     const auto changes = [&](std::size_t a, std::size_t b) {
@@ -340,7 +337,7 @@ double serialized_cycles(const Mapping& m, const arch::Accelerator& acc, const O
     }
     if (p.single[W] && changes(C, K)) x.weight = weight_bits(to);
     if (p.single[I] && changes(M, C)) x.input = input_bits(to);
-    return tile(from) + exposed_cycles(x, p);
+    return exposed_cycles(x, p);
   };
 
   const std::array<std::int64_t, 3> first{0, 0, 0};
@@ -379,14 +376,32 @@ double serialized_cycles(const Mapping& m, const arch::Accelerator& acc, const O
     }
   }
   double total = groups * per_group + (groups - 1) * window(last, first, true);
-  // Head: the first weight and input tiles in; tail: the last tile, then its outputs out.
+  // Every tile once: full or remainder along M and K; along C the first tile (no partial
+  // sums to read back), the other full ones, the remainder.
+  double tiles = 0;
+  for (int im = 0; im < 2; ++im) {
+    const std::int64_t nm = im == 0 ? sp[M].full : (sp[M].rem > 0 ? 1 : 0);
+    for (int ic = 0; ic < 3; ++ic) {
+      const std::int64_t nc = ic == 0 ? 1 : (ic == 1 ? sp[C].full - 1 : (sp[C].rem > 0 ? 1 : 0));
+      for (int ik = 0; ik < 2; ++ik) {
+        const std::int64_t nk = ik == 0 ? sp[K].full : (sp[K].rem > 0 ? 1 : 0);
+        if (nm * nc * nk == 0) continue;
+        tiles += static_cast<double>(nm * nc * nk) *
+                 tile_cycles(m, acc, p, im == 0 ? sp[M].size : sp[M].rem,
+                             ic == 2 ? sp[C].rem : sp[C].size, ik == 0 ? sp[K].size : sp[K].rem,
+                             ic == 0);
+      }
+    }
+  }
+  total += groups * tiles;
+  // Head: the first weight and input tiles in; tail: the last output tile out.
   Exposed head;
   head.weight = weight_bits(first);
   head.input = input_bits(first);
   Exposed tail;
   tail.output_changes = true;
   tail.store = output_elems(last) * m.out_bits;
-  return total + exposed_cycles(head, p) + tile(last) + exposed_cycles(tail, p);
+  return total + exposed_cycles(head, p) + exposed_cycles(tail, p);
 }
 
 // The compute cycles of each tile shape of a layer (full or remainder along M, C and K:
