@@ -268,21 +268,36 @@ struct Reps {
   int n = 0;
   void add(std::int64_t from, std::int64_t to, std::int64_t count) { r[static_cast<std::size_t>(n++)] = {from, to, count}; }
 };
-// A loop outside the one that advances: any index, unchanged. Indices 1 … T−2 are all full
-// tiles, neither the first nor the last.
-Reps fixed_reps(std::int64_t trips) {
+// A loop outside the one that advances: any index, unchanged. Indices 0 … T−2 are all full
+// tiles; along C the first one differs (its output tile has no partial sums to read back),
+// so `first_apart` keeps index 0 a class of its own.
+Reps fixed_reps(std::int64_t trips, bool first_apart) {
   Reps out;
-  out.add(0, 0, 1);
-  if (trips >= 3) out.add(1, 1, trips - 2);
-  if (trips >= 2) out.add(trips - 1, trips - 1, 1);
+  if (trips < 2) {
+    out.add(0, 0, 1);
+    return out;
+  }
+  if (first_apart) {
+    out.add(0, 0, 1);
+    if (trips >= 3) out.add(1, 1, trips - 2);
+  } else {
+    out.add(0, 0, trips - 1);
+  }
+  out.add(trips - 1, trips - 1, 1);
   return out;
 }
-// The loop that advances: i → i + 1 for i in 0 … T−2 (the middle ones all full tiles).
-Reps step_reps(std::int64_t trips) {
+// The loop that advances: i → i + 1 for i in 0 … T−2, full tiles but the last; along C the
+// step out of index 0 (`first_apart`) is a class of its own.
+Reps step_reps(std::int64_t trips, bool first_apart) {
   Reps out;
-  if (trips >= 2) out.add(0, 1, 1);
-  if (trips >= 4) out.add(1, 2, trips - 3);
-  if (trips >= 3) out.add(trips - 2, trips - 1, 1);
+  if (trips < 2) return out;
+  if (first_apart) {
+    if (trips >= 3) out.add(0, 1, 1);
+    if (trips >= 4) out.add(1, 2, trips - 3);
+  } else if (trips >= 3) {
+    out.add(0, 1, trips - 2);
+  }
+  out.add(trips - 2, trips - 1, 1);
   return out;
 }
 
@@ -299,7 +314,8 @@ Reps step_reps(std::int64_t trips) {
 // run over classes of iterations that move the same bits, not over tiles: the boundaries
 // where the loop at level L advances are the outer loops' indices × that loop's steps
 // i → i + 1 × the inner loops' wrap from their last index to 0; the indices in a class
-// differ only among full middle tiles (at most 3 × 3 × 3 classes per level), plus one class
+// differ only among full tiles that move the same bits (at most 3 × 3 × 3 classes per
+// level, fewer along M and K, where only the last tile differs), plus one class
 // for the boundaries between groups (where every operand changes). Double-buffered operands
 // of a mixed arch are taken as hidden behind the tile (their transfers are not exposed).
 double serialized_cycles(const Mapping& m, const arch::Accelerator& acc, const OperandPorts& p,
@@ -349,9 +365,9 @@ double serialized_cycles(const Mapping& m, const arch::Accelerator& acc, const O
     for (int l = 0; l < 3; ++l) {
       const auto d = static_cast<std::size_t>(m.order[static_cast<std::size_t>(l)]);
       if (l < level) {
-        reps[static_cast<std::size_t>(l)] = fixed_reps(trips[d]);
+        reps[static_cast<std::size_t>(l)] = fixed_reps(trips[d], d == C);
       } else if (l == level) {
-        reps[static_cast<std::size_t>(l)] = step_reps(trips[d]);
+        reps[static_cast<std::size_t>(l)] = step_reps(trips[d], d == C);
       } else {
         reps[static_cast<std::size_t>(l)].add(trips[d] - 1, 0, 1);
       }
