@@ -53,33 +53,24 @@ Zoo zoo_for(const costmodel::CostModel& model) {
   return z;
 }
 
-// With DRAM fast enough that it never limits (1e9 bits per cycle), every layer the
-// analytic model then calls compute-bound (its stall under 2 % of its cycles) must agree
-// with the simulator within 2 %, cycles as they are: the analytic prologue streams the first
-// tiles through DRAM and the buffers' write ports as the simulator's DMA does, and its
-// epilogue the last output tile through the output buffer's read port, so the pipeline's head
-// and tail need no allowance. (The simulator's head and tail are still checked to be one
-// tile's transfers.) Layers the analytic model finds bound by on-chip buffer bandwidth stay
-// memory-bound at any DRAM bandwidth, so the premise does not hold for them: the analytic
-// model counts their first tiles' port writes both in the prologue and in the steady
-// state's port total, so the simulator may beat it by up to that head (at most the head,
-// within 2 %); the test reports how many agree within 2 %. Layers off the array (pooling,
-// add, concat) are data movement, memory-bound by definition: the simulator must not beat
-// the analytic model.
-//
-// A single-buffered buffer (Eyeriss) cannot refill while the array uses it, so each tile's
-// refill through the buffer's write port is exposed, and a port that is the bottleneck idles
-// meanwhile; the analytic model overlaps buffer transfers with compute even then
-// (max(compute + DRAM, buffers)). The premise fails there at any DRAM bandwidth: the check is
-// simulated >= analytic (within 2 %), with the traffic equal to the bit, and the spread is
-// reported (docs/simulator.md).
+// With DRAM fast enough that it never limits (1e9 bits per cycle), every layer on the array
+// must agree with the simulator within 2 %, cycles as they are, whatever bounds it: compute,
+// the buffers' ports (buffer-bound layers stay memory-bound at any DRAM bandwidth), or, on a
+// single-buffered arch (Eyeriss), the refills each tile boundary exposes. The analytic model
+// streams the first tiles in and the last output tile out as the simulator's DMA does
+// (prologue and epilogue), ends a refill-bound pipeline with its last tiles, and prices a
+// single-buffered layer tile boundary by tile boundary (docs/cost-model.md "Latency"). What
+// remains is the simulator's per-tile bottlenecks under a ragged mix of tiles (docs/
+// simulator.md "Where they differ", 4), and the analytic model's rounding up to a whole cycle:
+// the worst layer per preset is printed. The pipeline's head and tail are checked to be one
+// tile's transfers. Layers off the array (pooling, add, concat) are data movement,
+// memory-bound by definition: the simulator must not beat the analytic model.
 void check_agreement(const std::string& preset) {
   const costmodel::CostModel model(with_dram(preset, "1e9"));
   const auto& acc = model.accelerator();
-  const bool all_double_buffered =
-      std::all_of(acc.buffers.begin(), acc.buffers.end(),
-                  [](const arch::BufferSpec& b) { return b.double_buffered; });
-  double single_buffered_worst = 0;
+  const bool single_buffered =
+      std::any_of(acc.buffers.begin(), acc.buffers.end(),
+                  [](const arch::BufferSpec& b) { return !b.double_buffered; });
   const Zoo zoo = zoo_for(model);
   REQUIRE(zoo.jobs.size() >= 5);
   const auto results = sim::simulate_all(zoo.jobs, model);
@@ -87,9 +78,9 @@ void check_agreement(const std::string& preset) {
   std::vector<costmodel::NetworkCost> priced;
   for (const auto& job : zoo.jobs) priced.push_back(model.evaluate(*job.net, *job.assignment));
   REQUIRE(results.size() == zoo.jobs.size());
-  std::size_t compute_bound = 0, buffer_bound = 0, buffer_bound_agree = 0, raw_agree = 0;
-  double worst = 0, raw_worst = 0;
-  std::string worst_layer, raw_worst_layer;
+  std::size_t on_array = 0, compute_bound = 0, exact = 0;
+  double worst = 0;
+  std::string worst_layer;
   for (std::size_t n = 0; n < results.size(); ++n) {
     for (std::size_t li = 0; li < results[n].layers.size(); ++li) {
       const auto& l = results[n].layers[li];
@@ -104,19 +95,24 @@ void check_agreement(const std::string& preset) {
         CHECK(cycles >= 0.98 * analytic);
         continue;
       }
+      ++on_array;
       // Compute is the same formula on both sides, by construction; so is the DRAM traffic.
       CHECK(l.compute_cycles == l.analytic_compute_cycles);
       CHECK(l.dram_read_bits + l.dram_write_bits == l.analytic_dram_bits);
-      if (diff <= 0.02) ++raw_agree;
-      if (diff > raw_worst) {
-        raw_worst = diff;
-        raw_worst_layer = zoo.nets[n].name() + "/" + l.name;
+      if (static_cast<double>(l.analytic_cycles - l.analytic_compute_cycles) <= 0.02 * analytic)
+        ++compute_bound;
+      if (std::abs(cycles - analytic) <= 1) ++exact;
+      if (diff > worst) {
+        worst = diff;
+        worst_layer = zoo.nets[n].name() + "/" + l.name;
       }
-      if (!all_double_buffered) {
-        CHECK(cycles >= 0.98 * analytic);
-        single_buffered_worst = std::max(single_buffered_worst, cycles / analytic);
-        continue;
-      }
+      CHECK(diff <= 0.02);
+      // The residual is one-sided: per-tile bottlenecks only slow the simulator down, so the
+      // analytic model is never above it by more than its rounding up to a whole cycle. A
+      // single-buffered layer runs one tile at a time, which the analytic model replays
+      // boundary by boundary: there the two agree to that cycle.
+      CHECK(cycles >= analytic - 1);
+      if (single_buffered) CHECK(cycles <= analytic + 1);
       // The head and tail are one tile's transfers: the first weight and input tiles through
       // their buffers' write ports, the last output tile through the output buffer's read
       // port, per precision group (DRAM is unlimited here), plus a cycle of rounding.
@@ -134,33 +130,14 @@ void check_agreement(const std::string& preset) {
       }
       CHECK(l.fill_cycles <= head);
       CHECK(l.drain_cycles <= tail);
-      const bool analytic_compute_bound =
-          static_cast<double>(l.analytic_cycles - l.analytic_compute_cycles) <= 0.02 * analytic;
-      if (!analytic_compute_bound) {
-        ++buffer_bound;
-        if (diff <= 0.02) ++buffer_bound_agree;
-        CHECK(cycles >= 0.98 * (analytic - head));
-        continue;
-      }
-      ++compute_bound;
-      if (diff > worst) {
-        worst = diff;
-        worst_layer = zoo.nets[n].name() + "/" + l.name;
-      }
-      CHECK(diff <= 0.02);
     }
   }
   std::printf(
-      "%s: %zu compute-bound layers agree within %.3f%% (worst %s); %zu buffer-bound layers, "
-      "%zu of them within 2%%\n",
-      preset.c_str(), compute_bound, 100 * worst, worst_layer.c_str(), buffer_bound,
-      buffer_bound_agree);
-  std::printf("%s: raw: %zu on-array layers within 2%%, worst %.3f%% (%s)\n", preset.c_str(),
-              raw_agree, 100 * raw_worst, raw_worst_layer.c_str());
-  if (!all_double_buffered)
-    std::printf("%s: single-buffered, simulated up to %.2fx analytic\n", preset.c_str(),
-                single_buffered_worst);
-  if (all_double_buffered) CHECK(compute_bound > 50);
+      "%s: %zu on-array layers (%zu compute-bound, %zu bound by buffers), all within %.3f%% "
+      "(worst %s); %zu within a cycle\n",
+      preset.c_str(), on_array, compute_bound, on_array - compute_bound, 100 * worst,
+      worst_layer.c_str(), exact);
+  CHECK(on_array > 150);
 }
 
 }  // namespace
@@ -180,4 +157,46 @@ TEST_CASE("agreement at high DRAM bandwidth: systolic", "[sim][agreement]") {
 }
 TEST_CASE("agreement at high DRAM bandwidth: tpu_v1", "[sim][agreement]") {
   check_agreement("tpu_v1");
+}
+
+// No preset mixes single- and double-buffered buffers. The analytic model prices a mixed arch
+// as a single-buffered one whose double-buffered operands' transfers are hidden behind the
+// tiles (docs/cost-model.md "Latency"); in the simulator those transfers still queue on the
+// DRAM channel and on ports they share with the single-buffered operands, so the analytic
+// figure is a lower bound there, not an exact replay. Checked on Eyeriss with either of its
+// two buffers made double-buffered (the plain kernel: two runs in this process), DRAM
+// unlimited; the spread is printed.
+TEST_CASE("mixed single and double buffering: the analytic model is a lower bound",
+          "[sim][agreement]") {
+  for (std::size_t doubled = 0; doubled < 2; ++doubled) {
+    arch::Accelerator acc = with_dram("eyeriss", "1e9");
+    REQUIRE(acc.buffers.size() == 2);
+    acc.buffers[doubled].double_buffered = true;
+    const costmodel::CostModel model(acc);
+    const Zoo zoo = zoo_for(model);
+    REQUIRE(zoo.jobs.size() >= 5);
+    sim::SimOptions opt;
+    opt.kernel = sim::Kernel::kPlain;
+    const auto results = sim::simulate_all(zoo.jobs, model, opt);
+    std::size_t on_array = 0, within = 0;
+    double worst = 0;
+    for (std::size_t n = 0; n < results.size(); ++n) {
+      for (const auto& l : results[n].layers) {
+        if (!l.on_array) continue;
+        INFO(acc.buffers[doubled].name << " double-buffered, " << zoo.nets[n].name() << "/"
+                                       << l.name << ": simulated " << l.cycles << ", analytic "
+                                       << l.analytic_cycles);
+        ++on_array;
+        const auto analytic = static_cast<double>(l.analytic_cycles);
+        const auto cycles = static_cast<double>(l.cycles);
+        CHECK(cycles >= analytic - 1);
+        if (cycles <= 1.02 * analytic) ++within;
+        worst = std::max(worst, cycles / analytic - 1);
+      }
+    }
+    std::printf("eyeriss with %s double-buffered: %zu of %zu on-array layers within 2%%, "
+                "simulated up to %.2f%% above analytic\n",
+                acc.buffers[doubled].name.c_str(), within, on_array, 100 * worst);
+    CHECK(on_array > 150);
+  }
 }
