@@ -9,7 +9,9 @@
 
 #include "helpers.hpp"
 #include "mixq/explorer/comparison.hpp"
+#include "mixq/explorer/evaluator.hpp"
 #include "mixq/explorer/pareto.hpp"
+#include "mixq/explorer/training_accuracy.hpp"
 #include "mixq/reports/report.hpp"
 
 using namespace mixq;
@@ -187,4 +189,38 @@ TEST_CASE("each strategy of a comparison runs exactly as its single-strategy swe
   const std::string html((std::istreambuf_iterator<char>(page)), std::istreambuf_iterator<char>());
   CHECK(html.find("random-ch") != std::string::npos);
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("finetune: each strategy's best within-budget point is the qat source's fine-tune of it") {
+  // Small subsets: seconds. conv2 and fc1 free (w in {2, 8}, a at 8).
+  const std::string text =
+      "name: ft\nworkload: fmnist_cnn\nhardware: [bitfusion]\n"
+      "precision: {w_bits: [2, 8], a_bits: [8], first_last: 8}\n"
+      "accuracy: {source: ptq, float_epochs: 1, train_subset: 600, eval_subset: 300}\n"
+      "objectives: [latency, accuracy]\n"
+      "strategies:\n  - {name: uniform, budget: 4}\n  - {name: random, budget: 3}\n"
+      "budget: {objective: latency, fraction_of_w8a8: 0.9}\n"
+      "finetune: {epochs: 1, lr: 0.002}\nseed: 5\n";
+  const auto spec = load_sweep_string(text, "ft.yaml");
+  RunOptions opt;
+  opt.threads = 2;
+  const auto c = run_comparison(spec, opt);
+  REQUIRE(c.rows.size() == 2);
+  for (std::size_t i = 0; i < c.rows.size(); ++i) {
+    INFO(c.rows[i].label);
+    REQUIRE(c.rows[i].best.has_value());
+    REQUIRE(c.rows[i].finetuned_accuracy.has_value());
+    // The same point scored by a qat-source sweep with qat_epochs and lr of `finetune:`.
+    auto qspec = load_sweep_string(spec.comparison[i].spec.text, "q.yaml",
+                                   {"accuracy.source=qat", "accuracy.qat_epochs=1", "accuracy.lr=0.002"});
+    const Space space(qspec);
+    const auto base = std::make_shared<const TrainedBase>(space, qspec);
+    const QatAccuracy qat(base, qspec);
+    const Evaluator ev(space, qspec.objectives, &qat);
+    std::vector<Evaluation> e(1);
+    e[0].genome = c.runs[i].points[*c.rows[i].best].genome;
+    ev.evaluate(e, 1);
+    CHECK(*c.rows[i].finetuned_accuracy == e[0].values[1]);
+    CHECK(*c.rows[i].finetuned_accuracy > 0.1);  // above chance
+  }
 }
