@@ -3,9 +3,11 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "commands.hpp"
+#include "mixq/explorer/comparison.hpp"
 #include "mixq/explorer/runner.hpp"
 #include "mixq/reports/report.hpp"
 
@@ -98,6 +100,29 @@ void print_summary(const explorer::SweepResult& r, const std::filesystem::path& 
   std::cout << "  report:           " << rep.index.string() << "\n";
 }
 
+void print_comparison(const explorer::ComparisonResult& c, const std::filesystem::path& out,
+                      const std::filesystem::path& report) {
+  std::cout << "comparison '" << c.name << "': " << c.workload << ", " << c.rows.size()
+            << " strategies, " << duration(c.seconds) << "\n";
+  if (c.budget) {
+    std::printf("  budget: %s <= %.3g x w8a8\n", explorer::info(c.budget->objective).name,
+                c.budget->fraction_of_w8a8);
+  }
+  std::printf("  %-14s %-8s %-10s %6s %8s %6s %11s %7s %9s %9s %9s\n", "label", "strategy", "precision",
+              "evals", "time", "front", "hypervolume", "in-bgt", "best acc", "fraction", "finetuned");
+  for (const auto& r : c.rows) {
+    std::printf("  %-14s %-8s %-10s %6lld %8s %6zu %11.4g %7lld", r.label.c_str(), r.strategy.c_str(),
+                r.granularity.c_str(), static_cast<long long>(r.evaluations), duration(r.seconds).c_str(),
+                r.front_size, r.hypervolume, static_cast<long long>(r.within_budget));
+    if (r.best) std::printf(" %9.4f %9.3f", r.best_accuracy, r.best_fraction);
+    else std::printf(" %9s %9s", "-", "-");
+    if (r.finetuned_accuracy) std::printf(" %9.4f", *r.finetuned_accuracy);
+    std::printf("\n");
+  }
+  std::cout << "  results:          " << out.string() << " (comparison.csv, comparison.json, one folder per strategy)\n";
+  std::cout << "  report:           " << report.string() << "\n";
+}
+
 }  // namespace
 
 void add_sweep_commands(CLI::App& app, Action& action) {
@@ -129,6 +154,38 @@ void add_sweep_commands(CLI::App& app, Action& action) {
       for (std::size_t w = 0; w < spec.workloads.size(); ++w) {
         const auto one = explorer::for_workload(spec, w);
         const auto out = spec.workloads.size() == 1 ? base : base / std::filesystem::path(one.workload).stem();
+        if (w > 0) std::cout << '\n';
+        if (!one.comparison.empty()) {
+          // A comparison: each strategy a sweep in OUT/LABEL with its own report, then the table.
+          const bool show = !args.quiet && ::isatty(STDERR_FILENO);
+          ProgressBar bar;
+          explorer::Progress last;
+          explorer::RunOptions opt;
+          opt.threads = args.threads;
+          opt.out_dir = out;
+          opt.resume = args.resume;
+          opt.on_progress = [&](const explorer::Progress& p) {
+            last = p;
+            if (show) bar.update(p);
+          };
+          explorer::ComparisonCallbacks cb;
+          cb.on_start = [&](const explorer::ComparisonRun& run) {
+            last = {};
+            if (show) std::fprintf(stderr, "%s (%s)\n", run.label.c_str(), run.spec.strategy.name.c_str());
+          };
+          cb.on_done = [&](const explorer::ComparisonRun& run, const explorer::SweepResult& r) {
+            if (show && last.budget > 0) bar.update(last, true);
+            explorer::save_results(r, out / run.label);
+            std::ofstream(out / run.label / "sweep.yaml") << run.spec.text << '\n';
+            (void)reports::write_report(r, out / run.label / "report");
+          };
+          const auto c = explorer::run_comparison(one, opt, cb);
+          explorer::save_comparison(c, out);
+          const auto rep = reports::write_comparison_report(c, out / "report");
+          for (const auto& warning : rep.warnings) std::cout << "  warning: " << warning << "\n";
+          print_comparison(c, out, rep.index);
+          continue;
+        }
         ProgressBar bar;
         explorer::RunOptions opt;
         opt.threads = args.threads;
@@ -144,7 +201,6 @@ void add_sweep_commands(CLI::App& app, Action& action) {
         if (show && last.budget > 0) bar.update(last, true);
         explorer::save_results(r, out);
         const auto rep = reports::write_report(r, out / "report");
-        if (w > 0) std::cout << '\n';
         print_summary(r, out, rep);
       }
       return 0;

@@ -78,6 +78,9 @@ int resolve_threads(const SweepSpec& spec, const RunOptions& options) noexcept {
 
 SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
+  if (!spec.comparison.empty() || !spec.strategy.params) {
+    throw Error("run_sweep: '" + spec.name + "' compares strategies: run it with run_comparison");
+  }
   // Everything that can reject the sweep happens here, before the first evaluation.
   const Space space(spec);
   const ProxyAccuracy sensitivity(space, spec.accuracy.proxy);
@@ -91,7 +94,7 @@ SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options) {
   std::unique_ptr<AccuracySource> trained;
   if (spec.accuracy.kind == AccuracyKind::kProxy) accuracy = &sensitivity;
   if (spec.accuracy.kind == AccuracyKind::kPtq || spec.accuracy.kind == AccuracyKind::kQat) {
-    base = std::make_shared<const TrainedBase>(space, spec);
+    base = options.trained_base ? options.trained_base : std::make_shared<const TrainedBase>(space, spec);
     if (spec.accuracy.kind == AccuracyKind::kPtq) {
       trained = std::make_unique<PtqAccuracy>(base);
     } else {

@@ -35,6 +35,7 @@ void register_builtin_strategies() {
     register_strategy(ilp_strategy());
     register_strategy(qat_strategy());
     register_strategy(rl_strategy());
+    register_strategy(uniform_strategy());
   });
 }
 

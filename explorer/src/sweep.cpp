@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <set>
 
 #include "mixq/explorer/strategy.hpp"
@@ -217,6 +218,87 @@ AccuracySpec parse_accuracy(const yaml::Node& n, const std::string& file) {
   return acc;
 }
 
+
+StrategySpec parse_strategy(const yaml::Node& st, const PrecisionSpec& precision,
+                            const std::vector<std::string>& extra_keys) {
+  register_builtin_strategies();
+  st.require_map();
+  StrategySpec out;
+  out.name = st.get<std::string>("name");
+  const StrategyInfo* info = find_strategy(out.name);
+  if (info == nullptr) {
+    std::string names;
+    for (const auto& n : strategy_names()) names += std::string(names.empty() ? "" : ", ") + n;
+    st.at("name").fail(Kind::kValue,
+                       "unknown strategy '" + out.name + "' (expected one of " + names + ")");
+  }
+  // Greedy, ILP and qat plan one (w, a) choice per layer: a channel space's per-kernel genes
+  // are outside their model.
+  if (precision.granularity == workloads::Granularity::kChannel &&
+      (out.name == "greedy" || out.name == "ilp" || out.name == "qat")) {
+    st.at("name").fail(Kind::kValue, "strategy '" + out.name +
+                                         "' chooses per-layer bits: with `granularity: channel` "
+                                         "use random, nsga2, rl, uniform or exhaustive");
+  }
+  std::vector<std::string> keys{"name", "budget"};
+  keys.insert(keys.end(), info->params.begin(), info->params.end());
+  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
+  st.check_keys(keys);
+  out.budget = st.get_int("budget", 1, std::int64_t{1} << 40);
+  out.params = st;
+  return out;
+}
+
+void check_layer_overrides(const PrecisionSpec& precision, const std::vector<workloads::Network>& nets) {
+  for (const auto& o : precision.layers) {
+    for (const auto& net : nets) {
+      const auto l = net.find(o.layer);
+      if (!l || !net.layer(*l).has_weights()) {
+        throw InputError(Kind::kValue, o.where,
+                         "no weighted layer '" + o.layer + "' in workload '" + net.name() + "'");
+      }
+    }
+  }
+}
+
+// The sweep's `precision:` with an entry's keys replacing its own.
+YAML::Node merged_precision(const YAML::Node& base, const YAML::Node& entry) {
+  YAML::Node out(YAML::NodeType::Map);
+  if (base && base.IsMap()) {
+    for (const auto& kv : base) {
+      if (!entry[kv.first.Scalar()]) out[kv.first.Scalar()] = kv.second;
+    }
+  }
+  for (const auto& kv : entry) out[kv.first.Scalar()] = kv.second;
+  return out;
+}
+
+// The single-strategy sweep file a comparison entry runs: the sweep's keys with
+// `strategies:` replaced by the entry (less `label` and `precision`) as `strategy:`, the
+// entry's precision keys merged into `precision:`, and no `budget` or `finetune`.
+YAML::Node single_strategy_document(const YAML::Node& root, const YAML::Node& entry) {
+  YAML::Node doc(YAML::NodeType::Map);
+  const YAML::Node entry_precision = entry["precision"];
+  for (const auto& kv : root) {
+    const auto key = kv.first.Scalar();
+    if (key == "budget" || key == "finetune") continue;
+    if (key == "strategies") {
+      YAML::Node st(YAML::NodeType::Map);
+      for (const auto& e : entry) {
+        const auto k = e.first.Scalar();
+        if (k != "label" && k != "precision") st[k] = e.second;
+      }
+      doc["strategy"] = st;
+    } else if (key == "precision" && entry_precision) {
+      doc["precision"] = merged_precision(kv.second, entry_precision);
+    } else {
+      doc[key] = kv.second;
+    }
+  }
+  if (entry_precision && !root["precision"]) doc["precision"] = merged_precision(YAML::Node(), entry_precision);
+  return doc;
+}
+
 }  // namespace
 
 bool training_available() noexcept { return true; }
@@ -225,13 +307,18 @@ SweepSpec for_workload(const SweepSpec& spec, std::size_t i) {
   SweepSpec s = spec;
   s.workload = spec.workloads.at(i);
   s.workloads = {s.workload};
+  for (auto& run : s.comparison) {
+    run.spec.workload = s.workload;
+    run.spec.workloads = s.workloads;
+  }
   return s;
 }
 
 SweepSpec parse_sweep(const yaml::Node& root) {
   root.require_map();
   root.check_keys({"name", "workload", "hardware", "precision", "accuracy", "strategy",
-                   "objectives", "reference", "mapper_objective", "seed", "threads"});
+                   "strategies", "budget", "finetune", "objectives", "reference",
+                   "mapper_objective", "seed", "threads"});
   SweepSpec s;
   s.file = root.file();
   s.name = root.get<std::string>("name", "sweep");
@@ -267,15 +354,7 @@ SweepSpec parse_sweep(const yaml::Node& root) {
   }
   if (s.hardware.empty()) hw.fail(Kind::kValue, "empty range: give at least one arch");
   if (auto p = root.find("precision")) s.precision = parse_precision(*p);
-  for (const auto& o : s.precision.layers) {
-    for (const auto& net : nets) {
-      const auto l = net.find(o.layer);
-      if (!l || !net.layer(*l).has_weights()) {
-        throw InputError(Kind::kValue, o.where,
-                         "no weighted layer '" + o.layer + "' in workload '" + net.name() + "'");
-      }
-    }
-  }
+  check_layer_overrides(s.precision, nets);
   if (auto a = root.find("accuracy")) s.accuracy = parse_accuracy(*a, s.file);
 
   // Objectives: each must be produced by some source.
@@ -315,31 +394,6 @@ SweepSpec parse_sweep(const yaml::Node& root) {
     }
   }
 
-  register_builtin_strategies();
-  const auto st = root.at("strategy");
-  st.require_map();
-  s.strategy.name = st.get<std::string>("name");
-  const StrategyInfo* info = find_strategy(s.strategy.name);
-  if (info == nullptr) {
-    std::string names;
-    for (const auto& n : strategy_names()) names += std::string(names.empty() ? "" : ", ") + n;
-    st.at("name").fail(Kind::kValue,
-                       "unknown strategy '" + s.strategy.name + "' (expected one of " + names + ")");
-  }
-  // Greedy, ILP and qat plan one (w, a) choice per layer: a channel space's per-kernel genes
-  // are outside their model.
-  if (s.precision.granularity == workloads::Granularity::kChannel &&
-      (s.strategy.name == "greedy" || s.strategy.name == "ilp" || s.strategy.name == "qat")) {
-    st.at("name").fail(Kind::kValue, "strategy '" + s.strategy.name +
-                                         "' chooses per-layer bits: with `granularity: channel` "
-                                         "use random, nsga2, rl or exhaustive");
-  }
-  std::vector<std::string> keys{"name", "budget"};
-  keys.insert(keys.end(), info->params.begin(), info->params.end());
-  st.check_keys(keys);
-  s.strategy.budget = st.get_int("budget", 1, std::int64_t{1} << 40);
-  s.strategy.params = st;
-
   if (auto m = root.find("mapper_objective")) {
     if (!costmodel::parse_objective(m->as<std::string>(), s.mapper_objective)) {
       m->fail(Kind::kValue, "expected latency, energy or edp");
@@ -347,6 +401,85 @@ SweepSpec parse_sweep(const yaml::Node& root) {
   }
   s.seed = static_cast<std::uint64_t>(root.get_int("seed", 0, std::int64_t{1} << 62, 1));
   s.threads = static_cast<int>(root.get_int("threads", 0, 1024, 0));
+
+  const auto strategies = root.find("strategies");
+  if (!strategies) {
+    for (const char* key : {"budget", "finetune"}) {
+      if (auto k = root.find(key)) {
+        k->fail(Kind::kValue, std::string("'") + key + "' belongs to a comparison of `strategies:`");
+      }
+    }
+    s.strategy = parse_strategy(root.at("strategy"), s.precision, {});
+    return s;
+  }
+  if (auto st = root.find("strategy")) {
+    st->fail(Kind::kValue, "give either `strategy:` (one search) or `strategies:` (a comparison), not both");
+  }
+  const auto entries = strategies->elements();
+  if (entries.empty()) strategies->fail(Kind::kValue, "empty range: give at least one strategy");
+  const auto file = std::make_shared<const std::string>(root.file());
+  std::set<std::string> labels;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    e.require_map();
+    ComparisonRun run{std::string{}, s};
+    run.spec.comparison.clear();
+    if (auto p = e.find("precision")) {
+      p->require_map();
+      // The entry's precision keys replace the sweep's, key by key.
+      const yaml::Node merged(merged_precision(root.raw()["precision"], p->raw()), file, p->path());
+      run.spec.precision = parse_precision(merged);
+      check_layer_overrides(run.spec.precision, nets);
+    }
+    run.spec.strategy = parse_strategy(e, run.spec.precision, {"label", "precision"});
+    run.label = e.get<std::string>("label", run.spec.strategy.name);
+    const auto where = e.has("label") ? e.at("label") : e.at("name");
+    if (run.label.empty() || run.label.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != std::string::npos || run.label[0] == '.') {
+      where.fail(Kind::kValue, "label '" + run.label + "' must be a folder name: letters, digits, '_', '-', '.'");
+    }
+    if (!labels.insert(run.label).second) {
+      where.fail(Kind::kValue, "label '" + run.label + "' appears twice: give each entry its own `label:`");
+    }
+    YAML::Emitter emitter;
+    emitter << single_strategy_document(root.raw(), e.raw());
+    run.spec.text = emitter.c_str();
+    s.comparison.push_back(std::move(run));
+  }
+  if (auto b = root.find("budget")) {
+    b->check_keys({"objective", "fraction_of_w8a8"});
+    ComparisonBudget budget;
+    budget.where = b->where();
+    const auto o = b->at("objective");
+    if (!parse_objective_kind(o.as<std::string>(), budget.objective) || info(budget.objective).maximize) {
+      o.fail(Kind::kValue, "expected a cost objective (latency, energy, edp, weight_memory, activation_memory or bops)");
+    }
+    if (std::find(s.objectives.begin(), s.objectives.end(), budget.objective) == s.objectives.end()) {
+      o.fail(Kind::kValue, "'" + o.as<std::string>() + "' is not one of this sweep's objectives");
+    }
+    if (std::find(s.objectives.begin(), s.objectives.end(), ObjectiveKind::kAccuracy) == s.objectives.end()) {
+      b->fail(Kind::kValue, "a budget compares the best accuracy within it: add 'accuracy' to the objectives");
+    }
+    const auto f = b->at("fraction_of_w8a8");
+    budget.fraction_of_w8a8 = f.as<double>();
+    if (!(budget.fraction_of_w8a8 > 0) || !std::isfinite(budget.fraction_of_w8a8)) {
+      f.fail(Kind::kValue, "must be finite and > 0");
+    }
+    s.budget = budget;
+  }
+  if (auto f = root.find("finetune")) {
+    f->check_keys({"epochs", "lr"});
+    if (!s.budget) f->fail(Kind::kValue, "'finetune' fine-tunes each strategy's best point within `budget:`: add one");
+    if (s.accuracy.kind != AccuracyKind::kPtq && s.accuracy.kind != AccuracyKind::kQat) {
+      f->fail(Kind::kValue, "'finetune' trains the network: it needs `accuracy.source` ptq or qat");
+    }
+    FinetuneSpec ft;
+    ft.epochs = static_cast<int>(f->get_int("epochs", 1, 1000, ft.epochs));
+    if (auto lr = f->find("lr")) {
+      ft.lr = lr->as<double>();
+      if (!(ft.lr > 0 && ft.lr < 10)) lr->fail(Kind::kValue, "must be in (0, 10)");
+    }
+    s.finetune = ft;
+  }
   return s;
 }
 

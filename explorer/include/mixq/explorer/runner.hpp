@@ -9,12 +9,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "mixq/explorer/results.hpp"
 #include "mixq/explorer/sweep.hpp"
 
 namespace mixq::explorer {
+
+class TrainedBase;  // mixq/explorer/training_accuracy.hpp
 
 struct Progress {
   std::int64_t evaluated = 0;  // points done, resumed ones included
@@ -30,8 +33,14 @@ struct RunOptions {
   bool resume = false;
   std::function<void(const Progress&)> on_progress;  // after each batch, on the caller's thread
   std::size_t max_batch = 16384;    // largest batch asked of a strategy (one fsync each)
+  // The ptq/qat sources' float model and data, when the caller already has them (a
+  // comparison shares one between its runs); null: built from the sweep. It must have been
+  // built from the same workload, training settings and seed.
+  std::shared_ptr<const TrainedBase> trained_base;
 };
 
+// A single-strategy sweep; a comparison (`strategies:`) is run by run_comparison
+// (comparison.hpp), and passing one here is an Error.
 [[nodiscard]] SweepResult run_sweep(const SweepSpec& spec, const RunOptions& options);
 
 // The threads a run uses: options, then the sweep, then std::thread::hardware_concurrency.

@@ -79,6 +79,7 @@ void register_strategy(StrategyInfo info);
 [[nodiscard]] StrategyInfo ilp_strategy();
 [[nodiscard]] StrategyInfo qat_strategy();
 [[nodiscard]] StrategyInfo rl_strategy();
+[[nodiscard]] StrategyInfo uniform_strategy();
 
 // The rl strategy's budget enforcement (strategy_rl.cpp), for tests: `genome` lowered in HAQ's
 // order until its cost fits; `cost` and `budget` (natural units) receive the final cost and the

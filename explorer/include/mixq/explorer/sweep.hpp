@@ -81,6 +81,24 @@ struct StrategySpec {
   std::optional<yaml::Node> params;  // the whole `strategy:` map; each strategy reads its own keys
 };
 
+struct ComparisonRun;
+
+// A comparison's hardware budget (`budget:`): a point is within it when its `objective`
+// (a minimized cost among the sweep's objectives) is at most `fraction_of_w8a8` times that
+// of the network at w8a8 everywhere on the same hardware variant.
+struct ComparisonBudget {
+  ObjectiveKind objective = ObjectiveKind::kLatency;
+  double fraction_of_w8a8 = 1;
+  SourceLocation where;
+};
+
+// A comparison's fine-tune post-pass (`finetune:`): the best within-budget point of each
+// strategy fine-tuned at its bits (LSQ, as the qat accuracy source) and evaluated.
+struct FinetuneSpec {
+  int epochs = 1;
+  double lr = 1e-3;
+};
+
 struct SweepSpec {
   std::string name;
   std::string file;         // where it was read from ("" for a string)
@@ -100,6 +118,18 @@ struct SweepSpec {
   costmodel::Objective mapper_objective = costmodel::Objective::kLatency;
   std::uint64_t seed = 1;
   int threads = 0;  // 0: every hardware thread
+  // `strategies:` (docs/sweep-format.md, "Comparing strategies"): one run per entry, each a
+  // complete single-strategy sweep (same space, accuracy source, objectives and seed; its own
+  // strategy and optionally its own precision keys). Empty for a single-strategy sweep, whose
+  // `strategy` is then set; `strategy.name` is empty for a comparison.
+  std::vector<ComparisonRun> comparison;
+  std::optional<ComparisonBudget> budget;      // comparisons only
+  std::optional<FinetuneSpec> finetune;        // comparisons only
+};
+
+struct ComparisonRun {
+  std::string label;  // unique; the run's subfolder
+  SweepSpec spec;     // its `text` is the equivalent single-strategy sweep file
 };
 
 // Parse a sweep document; `overrides` are `--set key.path=value` applied to the document

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "mixq/explorer/comparison.hpp"
 #include "mixq/explorer/results.hpp"
 
 namespace mixq::reports {
@@ -38,6 +39,15 @@ void write_tables(const explorer::SweepResult& r, const std::filesystem::path& d
 // gnuplot is a warning (the tables and the page are still written).
 [[nodiscard]] Report write_report(const explorer::SweepResult& r, const std::filesystem::path& dir,
                                   const ReportOptions& options = {});
+
+// The report of a comparison of strategies (explorer::run_comparison) in `dir`: comparison.csv
+// and comparison.json (save_comparison), comparison.{png,svg} — every strategy's points and
+// 2-D front, accuracy against the budget objective (else the first two objectives), with the
+// budget drawn — and an index.html with the table, linking each strategy's own report in
+// ../LABEL/report/. Errors as write_report.
+[[nodiscard]] Report write_comparison_report(const explorer::ComparisonResult& c,
+                                             const std::filesystem::path& dir,
+                                             const ReportOptions& options = {});
 
 // Display units of an objective in tables and plots: "latency (ms)" with its scale.
 struct DisplayUnit {
