@@ -25,7 +25,14 @@ TEST_CASE("every committed sweep file parses", "[explorer][sweep]") {
     REQUIRE_NOTHROW(s = load_sweep(f));
     CHECK(!s.workloads.empty());
     CHECK(!s.objectives.empty());
-    CHECK(s.strategy.budget > 0);
-    CHECK(find_strategy(s.strategy.name) != nullptr);
+    // A comparison (`strategies:`) holds one complete single-strategy sweep per entry.
+    std::vector<const SweepSpec*> runs;
+    for (const auto& run : s.comparison) runs.push_back(&run.spec);
+    if (runs.empty()) runs.push_back(&s);
+    for (const SweepSpec* r : runs) {
+      INFO(r->strategy.name);
+      CHECK(r->strategy.budget > 0);
+      CHECK(find_strategy(r->strategy.name) != nullptr);
+    }
   }
 }
