@@ -13,6 +13,7 @@
 #include "mixq/train/dataset.hpp"
 #include "mixq/train/hw_cost.hpp"
 #include "mixq/train/model.hpp"
+#include "mixq/train/options.hpp"
 #include "mixq/train/train.hpp"
 #include "mixq/workloads/loader.hpp"
 
@@ -21,27 +22,7 @@ namespace py = pybind11;
 namespace mixq::python {
 namespace {
 
-struct TrainArgs {
-  std::string workload = "fmnist_cnn";
-  std::string bits;
-  std::string first_last = "w8a8";
-  bool learn_bits = false;
-  std::string granularity = "layer";
-  int group_size = 8;
-  std::string cost = "none";
-  std::string arch;
-  std::vector<std::string> overrides;
-  double beta = 0;
-  std::optional<int> epochs, fp_epochs;
-  int qat_epochs = 8, learn_epochs = 8, finetune_epochs = 4;
-  double lr = 1e-3, qat_lr = 5e-4, finetune_lr = 2e-4;
-  int batch = 128, micro_batch = 16, min_bits = 2, max_bits = 8;
-  std::string optimizer = "adam";
-  std::uint64_t seed = 1;
-  int threads = 0;
-  std::string data, init;
-  std::int64_t train_subset = 0, test_subset = 0;
-};
+using TrainArgs = train::RunOptions;
 
 // The same TrainConfig `mixq train` builds from its flags (apps/cmd_train.cpp), with its
 // checks of the choices CLI11 makes there.
@@ -65,55 +46,10 @@ train::TrainConfig config_of(const TrainArgs& args) {
            {args.test_subset, "test_subset"}, {args.threads, "threads"}}) {
     if (value < 0) throw py::value_error(std::string(what) + " must be >= 0");
   }
-  train::TrainConfig cfg;
-  cfg.workload = args.workload;
-  cfg.batch = args.batch;
-  cfg.micro_batch = args.micro_batch;
-  cfg.seed = args.seed;
-  cfg.threads = args.threads;
-  cfg.data_dir = args.data;
-  cfg.init_model = args.init;
-  // As the CLI: a run from --init skips the float phase unless fp_epochs is given.
-  const int fp_epochs = args.fp_epochs ? *args.fp_epochs : (args.init.empty() ? 15 : 0);
-  cfg.train_subset = args.train_subset;
-  cfg.test_subset = args.test_subset;
-  cfg.optimizer = args.optimizer == "sgd" ? train::OptimizerKind::kSgd : train::OptimizerKind::kAdam;
-  cfg.quant.bits = args.bits.empty() ? workloads::Bits{4, 4} : workloads::parse_bits(args.bits, {"bits", 0, 0, ""});
-  if (args.first_last == "same") {
-    cfg.quant.first_last.reset();
-  } else {
-    cfg.quant.first_last = workloads::parse_bits(args.first_last, {"first_last", 0, 0, ""});
-  }
-  cfg.quant.min_bits = args.min_bits;
-  cfg.quant.max_bits = args.max_bits;
-  cfg.quant.channel_group_size = args.group_size;
-  cfg.quant.granularity = args.granularity == "channel"         ? workloads::Granularity::kChannel
-                          : args.granularity == "channel_group" ? workloads::Granularity::kChannelGroup
-                                                                : workloads::Granularity::kLayer;
-  (void)train::parse_cost_kind(args.cost, cfg.cost.kind);
-  cfg.cost.beta = args.beta;
-  cfg.cost.arch = args.arch;
-  cfg.cost.arch_overrides = args.overrides;
-  using train::PhaseKind;
-  const int main_epochs = args.epochs ? *args.epochs : -1;
-  if (args.learn_bits) {
-    cfg.phases = {{PhaseKind::kFloat, fp_epochs, args.lr},
-                  {PhaseKind::kFixedBits, args.qat_epochs, args.qat_lr},
-                  {PhaseKind::kLearnBits, main_epochs >= 0 ? main_epochs : args.learn_epochs, args.qat_lr},
-                  {PhaseKind::kFrozen, args.finetune_epochs, args.finetune_lr}};
-  } else if (!args.bits.empty()) {
-    cfg.phases = {{PhaseKind::kFloat, fp_epochs, args.lr},
-                  {PhaseKind::kFixedBits, main_epochs >= 0 ? main_epochs : args.qat_epochs, args.qat_lr}};
-  } else {
-    cfg.phases = {{PhaseKind::kFloat, main_epochs >= 0 ? main_epochs : fp_epochs, args.lr}};
-  }
-  // Phases of zero epochs are dropped, except that a run keeps at least one.
-  std::vector<train::Phase> kept;
-  for (const auto& p : cfg.phases) {
-    if (p.epochs > 0) kept.push_back(p);
-  }
-  if (!kept.empty()) cfg.phases = kept;
-  return cfg;
+  train::RunOptions o = args;
+  o.bits_key = "bits";
+  o.first_last_key = "first_last";
+  return train::config_from(o);
 }
 
 py::dict progress_dict(const train::Progress& p) {

@@ -7,40 +7,15 @@
 
 #include "mixq/explorer/pareto.hpp"
 #include "mixq/reports/report.hpp"
+#include "text.hpp"
 
 namespace mixq::reports {
 namespace {
 
 using explorer::ObjectiveKind;
-
-std::string html(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string fmt(double v, const char* f = "%.4g") {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
-std::string quote(const std::string& s, char q, const std::string& escaped) {
-  std::string out(1, q);
-  for (const char c : s) {
-    if (c == q) out += escaped;
-    else out += c;
-  }
-  return out + q;
-}
+using detail::fmt;
+using detail::gnuplot_string;
+using detail::html;
 
 // The picture's axes: accuracy (y) against the budget objective (x), else against the first
 // cost, else the first two objectives.
@@ -91,24 +66,24 @@ Report write_comparison_report(const explorer::ComparisonResult& c, const std::f
     }
   }
   std::ostringstream body;
-  body << "set title " << quote("Strategies on " + c.workload + (c.hardware.size() == 1 ? " / " + c.hardware[0] : ""), '\'', "''") << "\n"
-       << "set xlabel " << quote(ux.label, '\'', "''") << "\nset ylabel " << quote(uy.label, '\'', "''") << "\n"
+  body << "set title " << gnuplot_string("Strategies on " + c.workload + (c.hardware.size() == 1 ? " / " + c.hardware[0] : "")) << "\n"
+       << "set xlabel " << gnuplot_string(ux.label) << "\nset ylabel " << gnuplot_string(uy.label) << "\n"
        << "set grid\nset key outside right top\n";
   const bool budget_line = c.budget && c.objectives[x] == c.budget->objective && !c.w8a8_cost.empty();
   if (budget_line) {
     const double bx = c.budget->fraction_of_w8a8 * c.w8a8_cost[0] * ux.scale;
     body << "set arrow from " << bx << ", graph 0 to " << bx << ", graph 1 nohead dt 2 lw 1.5 lc rgb '#444444'\n"
-         << "set label " << quote("budget " + fmt(c.budget->fraction_of_w8a8, "%.2g") + " x w8a8", '\'', "''")
+         << "set label " << gnuplot_string("budget " + fmt(c.budget->fraction_of_w8a8, "%.2g") + " x w8a8")
          << " at " << bx << ", graph 0.03 left offset 0.5,0\n";
   }
   body << "plot ";
   for (std::size_t i = 0; i < c.runs.size(); ++i) {
     const std::string lt = std::to_string(i + 1);
-    body << (i ? ", \\\n     " : "") << quote("cmp_" + std::to_string(i) + "_points.dat", '\'', "''")
+    body << (i ? ", \\\n     " : "") << gnuplot_string("cmp_" + std::to_string(i) + "_points.dat")
          << " using 1:2 with points pt 7 ps 0.45 lc " << lt << " notitle, \\\n     "
-         << quote("cmp_" + std::to_string(i) + "_front.dat", '\'', "''")
+         << gnuplot_string("cmp_" + std::to_string(i) + "_front.dat")
          << " using 1:2 with linespoints pt 7 ps 0.9 lw 2 lc " << lt << " title "
-         << quote(c.rows[i].label, '\'', "''");
+         << gnuplot_string(c.rows[i].label);
   }
   body << "\n";
   {
@@ -120,9 +95,7 @@ Report write_comparison_report(const explorer::ComparisonResult& c, const std::f
          << "set output 'comparison." << t << "'\n" << body.str() << "set output\nreset\n";
     }
   }
-  const std::string cmd = "cd " + quote(dir.string(), '\'', "'\\''") + " && " + options.gnuplot +
-                          " comparison.gp > gnuplot.log 2>&1";
-  const int rc = std::system(cmd.c_str());
+  const int rc = detail::run_gnuplot(dir, options.gnuplot, "comparison.gp");
   const bool drawn = rc == 0 && std::filesystem::exists(dir / "comparison.png") &&
                      std::filesystem::exists(dir / "comparison.svg") &&
                      std::filesystem::file_size(dir / "comparison.png") > 0;

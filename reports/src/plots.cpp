@@ -1,4 +1,5 @@
 #include "plots.hpp"
+#include "text.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -13,15 +14,7 @@ namespace {
 using explorer::ObjectiveKind;
 using explorer::SweepResult;
 
-// gnuplot string literal (single quotes: only ' needs doubling).
-std::string q(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) {
-    if (c == '\'') out += "''";
-    else out += c;
-  }
-  return out + "'";
-}
+std::string q(const std::string& s) { return gnuplot_string(s); }
 
 // The objective pairs worth a 2-D picture: accuracy against every cost when accuracy is an
 // objective, else every pair (at most six).

@@ -5,40 +5,14 @@
 
 #include "mixq/reports/report.hpp"
 #include "plots.hpp"
+#include "text.hpp"
 
 namespace mixq::reports {
 namespace {
 
 using explorer::SweepResult;
-
-std::string html(const std::string& s) {
-  std::string out;
-  for (const char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-std::string fmt(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", v);
-  return buf;
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) {
-    if (c == '\'') out += "'\\''";
-    else out += c;
-  }
-  return out + "'";
-}
+using detail::fmt;
+using detail::html;
 
 // Bits of a layer list, compressed: "8 4 4 4 2" → "8 4×3 2".
 std::string bits_text(const std::vector<int>& bits) {
@@ -120,9 +94,7 @@ Report write_report(const SweepResult& r, const std::filesystem::path& dir,
   write_tables(r, dir);
   Report rep;
   auto plots = detail::write_plot_script(r, dir, options);
-  const std::string cmd = "cd " + shell_quote(dir.string()) + " && " + options.gnuplot +
-                          " plots.gp > gnuplot.log 2>&1";
-  const int rc = std::system(cmd.c_str());
+  const int rc = detail::run_gnuplot(dir, options.gnuplot, "plots.gp");
   if (rc != 0) {
     rep.warnings.push_back("gnuplot failed (exit status " + std::to_string(rc) + "): see " +
                            (dir / "gnuplot.log").string() + "; plots are missing");

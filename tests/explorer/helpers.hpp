@@ -3,7 +3,12 @@
 
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
+
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 
 #include "mixq/explorer/runner.hpp"
@@ -31,6 +36,25 @@ inline std::filesystem::path temp_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// The whole file, bytes as they are.
+inline std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The InputError a sweep text raises (fails the test when it parses).
+inline InputError reject(const std::string& text) {
+  try {
+    (void)explorer::load_sweep_string(text, "bad.yaml");
+  } catch (const InputError& e) {
+    return e;
+  }
+  FAIL("the sweep was accepted:\n" << text);
+  throw std::logic_error("unreachable");
 }
 
 }  // namespace mixq::test

@@ -14,6 +14,7 @@
 
 using namespace mixq;
 using namespace mixq::explorer;
+using mixq::test::slurp;
 
 namespace {
 
@@ -47,13 +48,6 @@ Evaluation score(const Space& space, const SweepSpec& spec, const Genome& g) {
   Evaluation e{g, false, {}};
   ev.evaluate(std::span<Evaluation>(&e, 1), 1);
   return e;
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace

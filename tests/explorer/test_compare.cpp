@@ -16,6 +16,7 @@
 
 using namespace mixq;
 using namespace mixq::explorer;
+using mixq::test::reject;
 
 namespace {
 
@@ -36,15 +37,6 @@ const std::string kStrategies =
     "  - {name: random, label: random-ch, budget: 30, precision: {granularity: channel, channel_group: 8}}\n"  // 12
     "budget: {objective: latency, fraction_of_w8a8: 0.6}\n";                        // 13
 
-InputError reject(const std::string& text) {
-  try {
-    (void)load_sweep_string(text, "bad.yaml");
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("the sweep was accepted:\n" << text);
-  throw std::logic_error("unreachable");
-}
 
 }  // namespace
 

@@ -11,6 +11,7 @@
 
 using namespace mixq;
 using namespace mixq::explorer;
+using mixq::test::slurp;
 
 namespace {
 
@@ -26,13 +27,6 @@ SweepResult small_sweep() {
                        "strategy: {name: nsga2, budget: 200, population: 20}\nseed: 3\n",
                        "rep.yaml"),
                    opt);
-}
-
-std::string slurp(const std::filesystem::path& f) {
-  std::ifstream in(f);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 using namespace mixq;
 using namespace mixq::explorer;
+using mixq::test::slurp;
 
 namespace {
 
@@ -29,13 +30,6 @@ const std::string kSweep =
     "objectives: [latency, energy, accuracy]\n"
     "strategy: {name: nsga2, budget: 6400, population: 64}\n"
     "seed: 5\n";
-
-std::string slurp(const std::filesystem::path& f) {
-  std::ifstream in(f, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::size_t closed_batches(const std::filesystem::path& f) {
   std::size_t n = 0;

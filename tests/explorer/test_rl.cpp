@@ -16,6 +16,7 @@
 
 using namespace mixq;
 using namespace mixq::explorer;
+using mixq::test::slurp;
 
 namespace {
 
@@ -38,13 +39,6 @@ SweepResult run(const std::string& text, int threads, const std::filesystem::pat
   opt.out_dir = out;
   opt.resume = resume;
   return run_sweep(load_sweep_string(text, "rl.yaml"), opt);
-}
-
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 }  // namespace

@@ -7,19 +7,10 @@
 
 using namespace mixq;
 using namespace mixq::explorer;
+using mixq::test::reject;
 
 namespace {
 
-// The InputError a sweep text raises (fails the test when it parses).
-InputError reject(const std::string& text) {
-  try {
-    (void)load_sweep_string(text, "bad.yaml");
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("the sweep was accepted:\n" << text);
-  throw std::logic_error("unreachable");
-}
 
 }  // namespace
 
