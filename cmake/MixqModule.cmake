@@ -7,13 +7,6 @@ function(mixq_warnings target)
   # a false positive inside libstdc++); keep the warning on other compilers.
   if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
     target_compile_options(${target} PRIVATE -Wno-restrict)
-    # The same family with ASan: GCC 12 reports -Wstringop-overflow on assigning a string
-    # literal to a std::string ("bound between 2^63 + 2 and 2^64 - 1", which no path has) in
-    # tests/sim/test_policies.cpp once the precompiled Catch2 header changes the include
-    # order; the unit compiles clean without the header or without the sanitizer.
-    if(MIXQ_SANITIZE)
-      target_compile_options(${target} PRIVATE -Wno-stringop-overflow)
-    endif()
   endif()
   if(MIXQ_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
