@@ -182,18 +182,18 @@ ComparisonResult run_comparison(const SweepSpec& spec, const RunOptions& options
   if (spec.finetune) {
     // Each row's best point fine-tuned at its bits from the shared float model, rows in
     // parallel (each fine-tune is single-threaded and deterministic).
-    std::vector<std::size_t> todo;
+    std::vector<std::size_t> to_tune;
     for (std::size_t i = 0; i < c.rows.size(); ++i) {
-      if (c.rows[i].best) todo.push_back(i);
+      if (c.rows[i].best) to_tune.push_back(i);
     }
     std::vector<double> tuned(c.rows.size(), 0);
     std::atomic<std::size_t> next{0};
     std::exception_ptr failure;
     std::mutex failure_mutex;
     auto work = [&] {
-      for (std::size_t t = next++; t < todo.size(); t = next++) {
+      for (std::size_t t = next++; t < to_tune.size(); t = next++) {
         try {
-          const std::size_t i = todo[t];
+          const std::size_t i = to_tune[t];
           SweepSpec s = spec.comparison[i].spec;
           s.accuracy.training.qat_epochs = spec.finetune->epochs;
           s.accuracy.training.lr = spec.finetune->lr;
@@ -209,13 +209,13 @@ ComparisonResult run_comparison(const SweepSpec& spec, const RunOptions& options
         }
       }
     };
-    const auto n = std::min<std::size_t>(todo.size(), static_cast<std::size_t>(resolve_threads(spec, options)));
+    const auto n = std::min<std::size_t>(to_tune.size(), static_cast<std::size_t>(resolve_threads(spec, options)));
     std::vector<std::thread> pool;
     for (std::size_t t = 1; t < n; ++t) pool.emplace_back(work);
     work();
     for (auto& t : pool) t.join();
     if (failure) std::rethrow_exception(failure);
-    for (const std::size_t i : todo) c.rows[i].finetuned_accuracy = tuned[i];
+    for (const std::size_t i : to_tune) c.rows[i].finetuned_accuracy = tuned[i];
   }
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return c;
