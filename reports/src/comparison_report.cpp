@@ -57,8 +57,8 @@ Report write_comparison_report(const explorer::ComparisonResult& c, const std::f
     }
     std::vector<std::size_t> front;
     for (const std::size_t k : explorer::non_dominated(v)) front.push_back(members[k]);
-    std::sort(front.begin(), front.end(), [&](std::size_t a, std::size_t b) {
-      return r.points[a].values[x] < r.points[b].values[x];
+    std::sort(front.begin(), front.end(), [&r, xi = x](std::size_t a, std::size_t b) {
+      return r.points[a].values[xi] < r.points[b].values[xi];
     });
     std::ofstream f(dir / ("cmp_" + std::to_string(i) + "_front.dat"));
     for (const std::size_t p : front) {

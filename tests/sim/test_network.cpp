@@ -78,6 +78,7 @@ TEST_CASE("reduced bandwidth: memory stalls and never faster than compute or the
     }
     CHECK(stalled_layers > static_cast<std::int64_t>(r.layers.size()) / 2);
     CHECK(r.total.cycles == cycles);
+    CHECK(r.total.analytic_compute_cycles == analytic_compute);
     CHECK(r.total.cycles > r.total.analytic_compute_cycles);
     CHECK(r.total.memory_stall_cycles > 0);
     CHECK(r.total.contention_stall_cycles > 0);  // stores and loads share the channel
