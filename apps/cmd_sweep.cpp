@@ -7,24 +7,13 @@
 #include <iostream>
 
 #include "commands.hpp"
+#include "format.hpp"
 #include "mixq/explorer/comparison.hpp"
 #include "mixq/explorer/runner.hpp"
 #include "mixq/reports/report.hpp"
 
 namespace mixq::cli {
 namespace {
-
-std::string duration(double s) {
-  char buf[32];
-  if (s < 60) {
-    std::snprintf(buf, sizeof buf, "%.0fs", s);
-  } else if (s < 3600) {
-    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s) / 3600, static_cast<int>(s) / 60 % 60);
-  }
-  return buf;
-}
 
 std::string rate(double per_s) {
   char buf[32];
@@ -35,29 +24,24 @@ std::string rate(double per_s) {
 }
 
 // One line on stderr, redrawn at most ten times a second: bar, count, rate, ETA, front size.
-class ProgressBar {
+class SweepProgress {
  public:
   void update(const explorer::Progress& p, bool last = false) {
-    const auto now = std::chrono::steady_clock::now();
-    if (!last && now - shown_ < std::chrono::milliseconds(100)) return;
-    shown_ = now;
+    if (!redraw_.due(last)) return;
     const double done = p.budget > 0 ? static_cast<double>(p.evaluated) / static_cast<double>(p.budget) : 1;
     const double fresh = static_cast<double>(p.evaluated - p.resumed);
     const double per_s = p.seconds > 0 ? fresh / p.seconds : 0;
-    const double eta = per_s > 0 ? static_cast<double>(p.budget - p.evaluated) / per_s : 0;
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(done * kWidth);
-    std::string bar(static_cast<std::size_t>(std::clamp(filled, 0, kWidth)), '#');
-    bar.resize(kWidth, '.');
-    std::fprintf(stderr, "\r[%s] %lld/%lld %5.1f%%  %s  ETA %s  front %zu   ", bar.c_str(),
-                 static_cast<long long>(p.evaluated), static_cast<long long>(p.budget), 100 * done,
-                 rate(per_s).c_str(), duration(eta).c_str(), p.front_size);
+    const double eta = per_s > 0 ? static_cast<double>(p.budget - p.evaluated) / per_s : -1;
+    std::fprintf(stderr, "\r[%s] %lld/%lld %5.1f%%  %s  ETA %s  front %zu   ",
+                 text_bar(done, 30, '#', '\0', '.').c_str(), static_cast<long long>(p.evaluated),
+                 static_cast<long long>(p.budget), 100 * done, rate(per_s).c_str(), duration_text(eta).c_str(),
+                 p.front_size);
     if (last) std::fputc('\n', stderr);
     std::fflush(stderr);
   }
 
  private:
-  std::chrono::steady_clock::time_point shown_{};
+  Redraw redraw_;
 };
 
 void print_summary(const explorer::SweepResult& r, const std::filesystem::path& out,
@@ -66,7 +50,7 @@ void print_summary(const explorer::SweepResult& r, const std::filesystem::path& 
             << ", seed " << r.seed << "\n";
   std::cout << "  points evaluated: " << r.points.size() << " (" << r.resumed_points
             << " resumed from the journal) of a space of " << r.space_size << ", "
-            << duration(r.seconds) << "\n";
+            << duration_text(r.seconds) << "\n";
   std::cout << "  Pareto front:     " << r.front.size() << " points\n";
   std::cout << "  hypervolume:      " << r.hypervolume << " against (";
   for (std::size_t k = 0; k < r.objectives.size(); ++k) {
@@ -103,7 +87,7 @@ void print_summary(const explorer::SweepResult& r, const std::filesystem::path& 
 void print_comparison(const explorer::ComparisonResult& c, const std::filesystem::path& out,
                       const std::filesystem::path& report) {
   std::cout << "comparison '" << c.name << "': " << c.workload << ", " << c.rows.size()
-            << " strategies, " << duration(c.seconds) << "\n";
+            << " strategies, " << duration_text(c.seconds) << "\n";
   if (c.budget) {
     std::printf("  budget: %s <= %.3g x w8a8\n", explorer::info(c.budget->objective).name,
                 c.budget->fraction_of_w8a8);
@@ -112,7 +96,7 @@ void print_comparison(const explorer::ComparisonResult& c, const std::filesystem
               "evals", "time", "front", "hypervolume", "in-bgt", "best acc", "fraction", "finetuned");
   for (const auto& r : c.rows) {
     std::printf("  %-14s %-8s %-10s %6lld %8s %6zu %11.4g %7lld", r.label.c_str(), r.strategy.c_str(),
-                r.granularity.c_str(), static_cast<long long>(r.evaluations), duration(r.seconds).c_str(),
+                r.granularity.c_str(), static_cast<long long>(r.evaluations), duration_text(r.seconds).c_str(),
                 r.front_size, r.hypervolume, static_cast<long long>(r.within_budget));
     if (r.best) std::printf(" %9.4f %9.3f", r.best_accuracy, r.best_fraction);
     else std::printf(" %9s %9s", "-", "-");
@@ -158,7 +142,7 @@ void add_sweep_commands(CLI::App& app, Action& action) {
         if (!one.comparison.empty()) {
           // A comparison: each strategy a sweep in OUT/LABEL with its own report, then the table.
           const bool show = !args.quiet && ::isatty(STDERR_FILENO);
-          ProgressBar bar;
+          SweepProgress bar;
           explorer::Progress last;
           explorer::RunOptions opt;
           opt.threads = args.threads;
@@ -186,7 +170,7 @@ void add_sweep_commands(CLI::App& app, Action& action) {
           print_comparison(c, out, rep.index);
           continue;
         }
-        ProgressBar bar;
+        SweepProgress bar;
         explorer::RunOptions opt;
         opt.threads = args.threads;
         opt.out_dir = out;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
+#include "format.hpp"
 #include "mixq/train/hw_cost.hpp"
 #include "mixq/train/options.hpp"
 #include "mixq/train/train.hpp"
@@ -17,40 +18,24 @@
 namespace mixq::cli {
 namespace {
 
-std::string clock_text(double s) {
-  if (!std::isfinite(s) || s < 0) return "--";
-  const auto t = static_cast<long>(s + 0.5);
-  char buf[32];
-  if (t >= 3600) {
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, (t / 60) % 60);
-  } else {
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
-  }
-  return buf;
-}
-
 // Draws at most every 0.1 s on a terminal; one line per finished epoch otherwise.
-class ProgressBar {
+class TrainProgress {
  public:
-  explicit ProgressBar(std::size_t phases) : phases_(phases), tty_(isatty(2) != 0) {}
+  explicit TrainProgress(std::size_t phases) : phases_(phases), tty_(isatty(2) != 0) {}
   void operator()(const train::Progress& p) {
     const bool end_of_epoch = p.batch == p.batches;
-    const auto now = std::chrono::steady_clock::now();
-    if (tty_ && !end_of_epoch && now - last_ < std::chrono::milliseconds(100)) return;
     if (!tty_ && !end_of_epoch) return;
-    last_ = now;
-    constexpr int kWidth = 24;
-    const int filled = static_cast<int>(kWidth * p.batch / std::max<std::int64_t>(1, p.batches));
-    std::string bar(static_cast<std::size_t>(filled), '=');
-    if (filled < kWidth) bar += '>';
-    bar.resize(kWidth, ' ');
+    if (!redraw_.due(end_of_epoch)) return;
+    const std::string bar =
+        text_bar(static_cast<double>(p.batch) / static_cast<double>(std::max<std::int64_t>(1, p.batches)), 24,
+                 '=', '>', ' ');
     char line[256];
     std::snprintf(line, sizeof line,
                   "phase %zu/%zu %-6s epoch %d/%d [%s] %lld/%lld loss %.4f acc %.2f%% ETA %s",
                   p.phase + 1, phases_, std::string(train::to_string(p.phase_kind)).c_str(), p.epoch,
                   p.epochs, bar.c_str(), static_cast<long long>(p.batch),
                   static_cast<long long>(p.batches), p.loss, 100.0 * p.accuracy,
-                  clock_text(p.eta_s).c_str());
+                  duration_text(p.eta_s).c_str());
     if (tty_) {
       std::cerr << '\r' << line << "\033[K" << (end_of_epoch ? "\n" : "") << std::flush;
     } else {
@@ -61,7 +46,7 @@ class ProgressBar {
  private:
   std::size_t phases_;
   bool tty_;
-  std::chrono::steady_clock::time_point last_{};
+  Redraw redraw_;
 };
 
 }  // namespace
@@ -125,7 +110,7 @@ void add_train_command(CLI::App& app, Action& action) {
       if (cmd_fp_epochs_count > 0) run.fp_epochs = args.fp_epochs;
       const train::TrainConfig cfg = train::config_from(run);
 
-      ProgressBar bar(cfg.phases.size());
+      TrainProgress bar(cfg.phases.size());
       train::ProgressFn progress;
       if (!args.quiet) progress = [&bar](const train::Progress& p) { bar(p); };
       train::TrainResult r;

@@ -35,6 +35,35 @@ std::string human_bytes_from_bits(std::int64_t bits) {
   return buf;
 }
 
+std::string duration_text(double s) {
+  if (!std::isfinite(s) || s < 0) return "--";
+  const auto t = static_cast<long long>(s + 0.5);
+  char buf[32];
+  if (t < 60) {
+    std::snprintf(buf, sizeof buf, "%llds", t);
+  } else if (t < 3600) {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", t / 60, t % 60);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm", t / 3600, t / 60 % 60);
+  }
+  return buf;
+}
+
+std::string text_bar(double fraction, int width, char done, char head, char todo) {
+  const int filled = std::clamp(static_cast<int>(std::isfinite(fraction) ? fraction * width : 0), 0, width);
+  std::string bar(static_cast<std::size_t>(filled), done);
+  if (filled < width && head != '\0') bar += head;
+  bar.resize(static_cast<std::size_t>(width), todo);
+  return bar;
+}
+
+bool Redraw::due(bool force) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!force && now - last_ < std::chrono::milliseconds(100)) return false;
+  last_ = now;
+  return true;
+}
+
 Table::Table(std::vector<std::string> headers) {
   for (auto& h : headers) {
     const bool left = !h.empty() && h.front() == '<';
