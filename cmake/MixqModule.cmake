@@ -23,6 +23,20 @@ function(mixq_precompile target)
   endif()
 endfunction()
 
+# The CLI, the Python module and the test programs are many thin units over the same
+# template-heavy headers (CLI11, nlohmann-json, pybind11, Catch2): compiled one by one, each
+# instantiates and optimizes the same templates again. Unity batches (CMake's UNITY_BUILD, 8
+# files a batch) do it once per batch: the CLI's 12 units took 190 s of CPU one by one and 55 s
+# as one batch (Release, docs/PERFORMANCE.md). The libraries stay one unit per file: their
+# files are the one-concept-per-file registrations, and an edit there rebuilds one file.
+# MIXQ_UNITY=OFF compiles every file alone (with MIXQ_PCH=OFF: checks that each includes
+# what it uses).
+function(mixq_unity target)
+  if(MIXQ_UNITY)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON)
+  endif()
+endfunction()
+
 function(mixq_add_module name)
   cmake_parse_arguments(ARG "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   add_library(mixq_${name} STATIC ${ARG_SOURCES})

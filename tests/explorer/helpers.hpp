@@ -12,6 +12,7 @@
 #include <string>
 
 #include "mixq/explorer/runner.hpp"
+#include "expect_error.hpp"
 #include "mixq/explorer/sweep.hpp"
 
 namespace mixq::test {
@@ -46,15 +47,19 @@ inline std::string slurp(const std::filesystem::path& p) {
   return s.str();
 }
 
+// Runs a sweep given as text: in memory, or journaled and resumable in `out` when given.
+inline explorer::SweepResult run_text(const std::string& text, int threads = 1,
+                                      const std::filesystem::path& out = {}, bool resume = false) {
+  explorer::RunOptions opt;
+  opt.threads = threads;
+  opt.out_dir = out;
+  opt.resume = resume;
+  return explorer::run_sweep(explorer::load_sweep_string(text, "sweep.yaml"), opt);
+}
+
 // The InputError a sweep text raises (fails the test when it parses).
 inline InputError reject(const std::string& text) {
-  try {
-    (void)explorer::load_sweep_string(text, "bad.yaml");
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("the sweep was accepted:\n" << text);
-  throw std::logic_error("unreachable");
+  return input_error_of([&] { return explorer::load_sweep_string(text, "bad.yaml"); }, text);
 }
 
 }  // namespace mixq::test

@@ -32,15 +32,6 @@ std::string rl_sweep(const std::string& granularity, const std::string& strategy
          "seed: 5\n";
 }
 
-SweepResult run(const std::string& text, int threads, const std::filesystem::path& out = {},
-                bool resume = false) {
-  RunOptions opt;
-  opt.threads = threads;
-  opt.out_dir = out;
-  opt.resume = resume;
-  return run_sweep(load_sweep_string(text, "rl.yaml"), opt);
-}
-
 }  // namespace
 
 TEST_CASE("rl budget enforcement never returns an assignment above budget") {
@@ -97,8 +88,8 @@ TEST_CASE("rl budget enforcement never returns an assignment above budget") {
 TEST_CASE("rl is deterministic for a seed whatever the thread count, and resumes") {
   const auto text = rl_sweep("granularity: channel, channel_group: 16, ", ", warmup: 5, batch: 16, cost_budget: 0.8", 30);
   const auto dir = test::temp_dir("rl_resume");
-  const auto a = run(text, 1, dir / "a");
-  const auto b = run(text, 3);
+  const auto a = test::run_text(text, 1, dir / "a");
+  const auto b = test::run_text(text, 3);
   REQUIRE(a.points.size() == 30);
   REQUIRE(b.points.size() == 30);
   for (std::size_t i = 0; i < a.points.size(); ++i) {
@@ -116,7 +107,7 @@ TEST_CASE("rl is deterministic for a seed whatever the thread count, and resumes
     std::ofstream out(dir / "b" / "journal.txt", std::ios::binary);
     out << journal.substr(0, pos + 1);
   }
-  const auto resumed = run(text, 2, dir / "b", true);
+  const auto resumed = test::run_text(text, 2, dir / "b", true);
   CHECK(resumed.resumed_points == 12);
   REQUIRE(resumed.points.size() == a.points.size());
   for (std::size_t i = 0; i < a.points.size(); ++i) {
@@ -130,21 +121,21 @@ TEST_CASE("rl refuses settings it cannot search, located in the sweep") {
   // Two hardware variants.
   auto two = rl_sweep("", "", 10);
   two.replace(two.find("[bitfusion]"), 11, "[bitfusion, stripes]");
-  CHECK_THROWS_AS(run(two, 1), InputError);
+  CHECK_THROWS_AS(test::run_text(two, 1), InputError);
   // No accuracy objective.
   auto no_acc = rl_sweep("", "", 10);
   no_acc.replace(no_acc.find("[latency, accuracy]"), 19, "[latency, energy]");
   try {
-    (void)run(no_acc, 1);
+    (void)test::run_text(no_acc, 1);
     FAIL("accepted rl without accuracy");
   } catch (const InputError& e) {
     CHECK(e.where().key_path == "strategy.name");
   }
   // Cost objective not among the sweep's.
-  CHECK_THROWS_AS(run(rl_sweep("", ", cost: energy", 10), 1), InputError);
-  CHECK_THROWS_AS(run(rl_sweep("", ", cost: edp", 10), 1), InputError);
-  CHECK_THROWS_AS(run(rl_sweep("", ", gamma: 2", 10), 1), InputError);
-  CHECK_THROWS_AS(run(rl_sweep("", ", hiden: [8]", 10), 1), InputError);  // unknown key
+  CHECK_THROWS_AS(test::run_text(rl_sweep("", ", cost: energy", 10), 1), InputError);
+  CHECK_THROWS_AS(test::run_text(rl_sweep("", ", cost: edp", 10), 1), InputError);
+  CHECK_THROWS_AS(test::run_text(rl_sweep("", ", gamma: 2", 10), 1), InputError);
+  CHECK_THROWS_AS(test::run_text(rl_sweep("", ", hiden: [8]", 10), 1), InputError);  // unknown key
 }
 
 TEST_CASE("rl improves on its warm-up episodes on a small proxy space") {
@@ -156,7 +147,7 @@ TEST_CASE("rl improves on its warm-up episodes on a small proxy space") {
   for (const std::string granularity : {"", "granularity: channel, channel_group: 16, "}) {
     INFO("granularity '" << granularity << "'");
     const std::string budget = granularity.empty() ? "0.7" : "0.8";
-    const auto r = run(rl_sweep(granularity,
+    const auto r = test::run_text(rl_sweep(granularity,
                                 ", warmup: " + std::to_string(kWarmup) + ", lambda: 0, cost_budget: " + budget + ", batch: 32",
                                 kEpisodes),
                        1);

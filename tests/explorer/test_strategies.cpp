@@ -16,12 +16,6 @@ using namespace mixq::explorer;
 
 namespace {
 
-SweepResult run(const std::string& text, int threads = 1) {
-  RunOptions opt;
-  opt.threads = threads;
-  return run_sweep(load_sweep_string(text, "t.yaml"), opt);
-}
-
 double hv_against(const SweepResult& r, const Vector& ref) {
   std::vector<Vector> pts;
   for (const std::size_t i : r.front) pts.push_back(to_minimized(r.objectives, r.points[i].values));
@@ -31,7 +25,7 @@ double hv_against(const SweepResult& r, const Vector& ref) {
 }  // namespace
 
 TEST_CASE("exhaustive evaluates every point exactly once") {
-  const auto r = run(test::fmnist_sweep("exhaustive", 10000), 2);
+  const auto r = test::run_text(test::fmnist_sweep("exhaustive", 10000), 2);
   REQUIRE(r.points.size() == 6561);
   std::set<std::string> unique;
   for (const auto& p : r.points) unique.insert(genome_to_string(p.genome));
@@ -55,8 +49,8 @@ TEST_CASE("exhaustive evaluates every point exactly once") {
 TEST_CASE("results do not depend on the thread count") {
   for (const char* strategy : {"nsga2", "random"}) {
     INFO(strategy);
-    const auto a = run(test::fmnist_sweep(strategy, 500, ""), 1);
-    const auto b = run(test::fmnist_sweep(strategy, 500, ""), 3);
+    const auto a = test::run_text(test::fmnist_sweep(strategy, 500, ""), 1);
+    const auto b = test::run_text(test::fmnist_sweep(strategy, 500, ""), 3);
     REQUIRE(a.points.size() == 500);
     REQUIRE(b.points.size() == a.points.size());
     for (std::size_t i = 0; i < a.points.size(); ++i) {
@@ -69,14 +63,14 @@ TEST_CASE("results do not depend on the thread count") {
 }
 
 TEST_CASE("random search draws no point twice in a small space") {
-  const auto r = run(test::fmnist_sweep("random", 3000));
+  const auto r = test::run_text(test::fmnist_sweep("random", 3000));
   std::set<std::string> unique;
   for (const auto& p : r.points) unique.insert(genome_to_string(p.genome));
   CHECK(unique.size() == r.points.size());
 }
 
 TEST_CASE("greedy lowers one step at a time down to the lowest bits, cost never rising") {
-  const auto r = run(
+  const auto r = test::run_text(
       "workload: fmnist_cnn\nhardware: bitfusion\n"
       "precision: {w_bits: [2, 4, 8], a_bits: [2, 4, 8], first_last: none}\n"
       "accuracy: {source: proxy}\nobjectives: [bops, accuracy]\n"
@@ -101,14 +95,14 @@ TEST_CASE("ILP solutions are the least-noise assignments under each BOPs budget"
       "precision: {w_bits: [2, 4, 8], a_bits: [2, 4, 8], first_last: none}\n"
       "accuracy: {source: proxy}\nobjectives: [bops, accuracy]\n"
       "strategy: {name: ilp, budget: 100, cost: bops, budgets: [0.1, 0.3, 0.6, 1.0]}\n";
-  const auto ilp = run(text);
+  const auto ilp = test::run_text(text);
   REQUIRE(ilp.points.size() >= 3);
   // Brute force over the 6561 points: for each ILP point's BOPs, no point at most as costly is
   // more accurate (the proxy's accuracy is a decreasing function of the ILP's objective).
   auto ex_text = text;
   ex_text.replace(ex_text.find("strategy:"), std::string::npos,
                   "strategy: {name: exhaustive, budget: 10000}\n");
-  const auto all = run(ex_text, 2);
+  const auto all = test::run_text(ex_text, 2);
   for (const auto& p : ilp.points) {
     double best = 0;
     for (const auto& q : all.points) {
@@ -121,7 +115,7 @@ TEST_CASE("ILP solutions are the least-noise assignments under each BOPs budget"
 }
 
 TEST_CASE("acceptance: NSGA-II reaches 99 % of the exhaustive hypervolume with 5 % of the evaluations, beating random") {
-  const auto exhaustive = run(test::fmnist_sweep("exhaustive", 10000), 2);
+  const auto exhaustive = test::run_text(test::fmnist_sweep("exhaustive", 10000), 2);
   const Vector ref = [&] {
     std::vector<Vector> all;
     for (const auto& p : exhaustive.points) all.push_back(to_minimized(exhaustive.objectives, p.values));
@@ -136,8 +130,8 @@ TEST_CASE("acceptance: NSGA-II reaches 99 % of the exhaustive hypervolume with 5
     auto rand_text = test::fmnist_sweep("random", budget);
     nsga_text.replace(nsga_text.find("seed: 7\n"), 8, tail);
     rand_text.replace(rand_text.find("seed: 7\n"), 8, tail);
-    const auto nsga = run(nsga_text, 2);
-    const auto rnd = run(rand_text, 2);
+    const auto nsga = test::run_text(nsga_text, 2);
+    const auto rnd = test::run_text(rand_text, 2);
     REQUIRE(nsga.points.size() <= static_cast<std::size_t>(budget));
     const double hv_n = hv_against(nsga, ref);
     const double hv_r = hv_against(rnd, ref);
@@ -149,7 +143,7 @@ TEST_CASE("acceptance: NSGA-II reaches 99 % of the exhaustive hypervolume with 5
 
 TEST_CASE("NSGA-II with a single objective finds the optimum of a small space") {
   // One objective: pagmo's crowding distance is undefined, survival is by fitness.
-  const auto r = run("workload: jet_mlp\nhardware: bitfusion\n"
+  const auto r = test::run_text("workload: jet_mlp\nhardware: bitfusion\n"
                      "precision: {w_bits: [2, 4, 8], a_bits: [2, 4, 8], first_last: none}\n"
                      "objectives: [bops]\nstrategy: {name: nsga2, budget: 400, population: 16}\n");
   REQUIRE(r.front.size() == 1);

@@ -74,13 +74,8 @@ TEST_CASE("qat: each assignment fine-tuned at its bits, then evaluated - determi
 
 TEST_CASE("training keys are rejected for the proxy, and a missing model file is located") {
   auto e = [](const std::string& acc) {
-    try {
-      (void)load_sweep_string(sweep(acc, "{name: random, budget: 2}"), "t.yaml");
-    } catch (const InputError& err) {
-      return err;
-    }
-    FAIL("accepted: " << acc);
-    throw std::logic_error("unreachable");
+    return test::input_error_of(
+        [&] { return load_sweep_string(sweep(acc, "{name: random, budget: 2}"), "t.yaml"); }, acc);
   };
   CHECK(e("{source: proxy, float_epochs: 2}").where().key_path == "accuracy.float_epochs");
   CHECK(e("{source: ptq, qat_epochs: 2}").where().key_path == "accuracy.qat_epochs");

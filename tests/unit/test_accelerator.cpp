@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "expect_error.hpp"
 #include "mixq/arch/accelerator.hpp"
 #include "mixq/arch/pe_model.hpp"
 #include "mixq/common/paths.hpp"
@@ -39,15 +40,8 @@ arch::Accelerator parse(const std::string& text) {
   return arch::parse_accelerator(yaml::load_string(text, "t.yaml"));
 }
 
-// The error a document raises (fails the test when it raises none).
-InputError error_of(const std::string& text) {
-  try {
-    (void)parse(text);
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("no error for:\n" << text);
-  throw std::logic_error("unreachable");
+InputError arch_error(const std::string& text) {
+  return test::input_error_of([&] { return parse(text); }, text);
 }
 
 struct Expected {
@@ -57,7 +51,7 @@ struct Expected {
 };
 
 void check_error(const std::string& text, const Expected& expected) {
-  const InputError e = error_of(text);
+  const InputError e = arch_error(text);
   INFO(e.what());
   CHECK_THAT(e.message(), Catch::Contains(expected.message));
   CHECK(e.where().file == "t.yaml");

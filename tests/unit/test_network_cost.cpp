@@ -37,7 +37,7 @@ arch::Accelerator small_bit_fusion() {
   return acc;
 }
 
-const char* kNet = R"(
+const char* kCostNet = R"(
 name: net
 input: {channels: 8, height: 16, width: 16}
 layers:
@@ -52,7 +52,7 @@ layers:
 }  // namespace
 
 TEST_CASE("network cost is the sum of its layers, with weightless layers as data movement", "[costmodel]") {
-  const auto net = workloads::load_network_string(kNet);
+  const auto net = workloads::load_network_string(kCostNet);
   const costmodel::CostModel model(small_bit_fusion());
   const auto a = workloads::PrecisionAssignment::uniform(net, {4, 4});
   REQUIRE(model.check(net, a).ok);
@@ -75,7 +75,7 @@ TEST_CASE("network cost is the sum of its layers, with weightless layers as data
 }
 
 TEST_CASE("per-channel groups are priced group by group", "[costmodel]") {
-  const auto net = workloads::load_network_string(kNet);
+  const auto net = workloads::load_network_string(kCostNet);
   const costmodel::CostModel model(small_bit_fusion());
   auto a = workloads::PrecisionAssignment::uniform(net, {8, 8});
   a[0] = {workloads::Granularity::kChannel, {{8, 2, 8}, {8, 8, 8}}};
@@ -97,7 +97,7 @@ TEST_CASE("per-channel groups are priced group by group", "[costmodel]") {
 }
 
 TEST_CASE("unsupported precisions are infeasible with a reason, never priced", "[costmodel]") {
-  const auto net = workloads::load_network_string(kNet);
+  const auto net = workloads::load_network_string(kCostNet);
   const costmodel::CostModel model(small_bit_fusion());
   const auto a = workloads::PrecisionAssignment::uniform(net, {16, 8});
   const auto check = model.check(net, a);
@@ -108,7 +108,7 @@ TEST_CASE("unsupported precisions are infeasible with a reason, never priced", "
 }
 
 TEST_CASE("the memo cache maps each (shape, bits) once", "[costmodel]") {
-  const auto net = workloads::load_network_string(kNet);
+  const auto net = workloads::load_network_string(kCostNet);
   const costmodel::CostModel model(small_bit_fusion());
   const auto a = workloads::PrecisionAssignment::uniform(net, {4, 8});
   const auto first = model.evaluate(net, a);

@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "expect_error.hpp"
 #include "mixq/arch/pe_model.hpp"
 #include "mixq/arch/pe_registry.hpp"
 #include "mixq/common/yaml.hpp"
@@ -25,14 +26,8 @@ std::unique_ptr<PeModel> pe(const std::string& pe_map) {
   return make_pe_model(doc.at("pe"));
 }
 
-InputError error_of(const std::string& pe_map) {
-  try {
-    (void)pe(pe_map);
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("no error for: " << pe_map);
-  throw;  // unreachable
+InputError pe_error(const std::string& pe_map) {
+  return mixq::test::input_error_of([&] { return pe(pe_map); }, pe_map);
 }
 
 double macs(const PeModel& m, int w, int a) { return m.query(w, a).cost.macs_per_cycle; }
@@ -348,7 +343,7 @@ TEST_CASE("parameters and source are recorded as the model was built", "[pe]") {
 }
 
 TEST_CASE("an unknown PE family names file, line, key path and the known families", "[pe]") {
-  const auto e = error_of("{family: bitfusion, max_bits: 8}");
+  const auto e = pe_error("{family: bitfusion, max_bits: 8}");
   CHECK(e.kind() == InputError::Kind::kValue);
   CHECK(e.where().file == "arch.yaml");
   CHECK(e.where().line == 2);
@@ -359,14 +354,14 @@ TEST_CASE("an unknown PE family names file, line, key path and the known familie
              Catch::Contains("known families: bit_fusion bit_serial bitblade fixed swp"));
   CHECK_THAT(std::string(e.what()), Catch::StartsWith("arch.yaml:2:"));
 
-  const auto missing = error_of("{max_bits: 8}");
+  const auto missing = pe_error("{max_bits: 8}");
   CHECK(missing.kind() == InputError::Kind::kMissingKey);
   CHECK(missing.where().key_path == "pe.family");
   CHECK(missing.where().line == 2);
 }
 
 TEST_CASE("unknown keys and bad values name file, line and key path", "[pe]") {
-  const auto typo = error_of("{family: bit_fusion, max_bit: 8}");
+  const auto typo = pe_error("{family: bit_fusion, max_bit: 8}");
   CHECK(typo.kind() == InputError::Kind::kUnknownKey);
   CHECK(typo.where().file == "arch.yaml");
   CHECK(typo.where().line == 2);
@@ -374,48 +369,48 @@ TEST_CASE("unknown keys and bad values name file, line and key path", "[pe]") {
   CHECK_THAT(typo.message(), Catch::Contains("did you mean 'max_bits'"));
 
   // A key of another family is unknown here.
-  CHECK(error_of("{family: fixed, energy_per_mac_pj: 1, max_bits: 8}").kind() ==
+  CHECK(pe_error("{family: fixed, energy_per_mac_pj: 1, max_bits: 8}").kind() ==
         InputError::Kind::kUnknownKey);
 
-  const auto not_pow2 = error_of("{family: bit_fusion, max_bits: 6}");
+  const auto not_pow2 = pe_error("{family: bit_fusion, max_bits: 6}");
   CHECK(not_pow2.kind() == InputError::Kind::kValue);
   CHECK(not_pow2.where().key_path == "pe.max_bits");
   CHECK(not_pow2.where().line == 2);
   CHECK_THAT(not_pow2.message(), Catch::Contains("power of two"));
 
-  const auto range = error_of("{family: bit_fusion, max_bits: 64}");
+  const auto range = pe_error("{family: bit_fusion, max_bits: 64}");
   CHECK(range.kind() == InputError::Kind::kValue);
   CHECK(range.where().key_path == "pe.max_bits");
 
-  const auto negative = error_of("{family: bit_fusion, energy_per_unit_cycle_pj: -1}");
+  const auto negative = pe_error("{family: bit_fusion, energy_per_unit_cycle_pj: -1}");
   CHECK(negative.kind() == InputError::Kind::kValue);
   CHECK(negative.where().key_path == "pe.energy_per_unit_cycle_pj");
 
-  const auto type = error_of("{family: fixed, w_bits: eight, energy_per_mac_pj: 1}");
+  const auto type = pe_error("{family: fixed, w_bits: eight, energy_per_mac_pj: 1}");
   CHECK(type.kind() == InputError::Kind::kType);
   CHECK(type.where().key_path == "pe.w_bits");
 
-  const auto required = error_of("{family: fixed}");
+  const auto required = pe_error("{family: fixed}");
   CHECK(required.kind() == InputError::Kind::kMissingKey);
   CHECK(required.where().key_path == "pe.energy_per_mac_pj");
   CHECK(required.where().line == 2);
 
-  const auto variant = error_of("{family: swp, variant: 3d, energy_per_unit_cycle_pj: 1}");
+  const auto variant = pe_error("{family: swp, variant: 3d, energy_per_unit_cycle_pj: 1}");
   CHECK(variant.kind() == InputError::Kind::kValue);
   CHECK(variant.where().key_path == "pe.variant");
   CHECK_THAT(variant.message(), Catch::Contains("1d_weight"));
 
-  const auto mode = error_of("{family: bit_serial, mode: loom, bits_per_cycle: 3, "
+  const auto mode = pe_error("{family: bit_serial, mode: loom, bits_per_cycle: 3, "
                              "energy_per_unit_cycle_pj: 1}");
   CHECK(mode.kind() == InputError::Kind::kValue);
   CHECK(mode.where().key_path == "pe.bits_per_cycle");
   CHECK_THAT(mode.message(), Catch::Contains("must divide a_bits_max 16"));
 
-  const auto min_bits = error_of("{family: swp, variant: 2d, native_bits: 4, min_bits: 8, "
+  const auto min_bits = pe_error("{family: swp, variant: 2d, native_bits: 4, min_bits: 8, "
                                  "energy_per_unit_cycle_pj: 1}");
   CHECK(min_bits.where().key_path == "pe.min_bits");
 
-  const auto not_map = error_of("bit_fusion");
+  const auto not_map = pe_error("bit_fusion");
   CHECK(not_map.kind() == InputError::Kind::kType);
   CHECK(not_map.where().key_path == "pe");
 }

@@ -47,7 +47,7 @@ dram: {bits_per_cycle: 8, pj_per_bit: 20}
 
 arch::Soc test_soc() { return arch::parse_soc(yaml::load_string(kSoc, "soc.yaml")); }
 
-const char* kNet = R"(
+const char* kSocNet = R"(
 name: net
 input: {channels: 16, height: 16, width: 16}
 layers:
@@ -81,7 +81,7 @@ TEST_CASE("SoC presets load with a source and a note for every engine", "[soc]")
 
 TEST_CASE("a cluster engine runs MACs at its per-core rate for the narrowest mode that holds the bits", "[soc]") {
   const costmodel::SocModel model(test_soc());
-  const auto net = workloads::load_network_string(kNet, "net");
+  const auto net = workloads::load_network_string(kSocNet, "net");
   const int mpic = model.soc().engine_index("mpic");
   const auto& c1 = net.layer(0);  // 32·16·9·256 = 1,179,648 MACs
   const auto at = [&](int w, int a) { return model.price(c1, {w, a, 8}, mpic, 32); };
@@ -104,7 +104,7 @@ TEST_CASE("an engine refuses ops, conditions and precisions it does not support,
   CHECK_THAT(p.reason, Catch::Contains("R == 3 && S == 3"));
 
   const costmodel::SocModel diana(arch::load_soc("diana"));
-  const auto net = workloads::load_network_string(kNet, "net");
+  const auto net = workloads::load_network_string(kSocNet, "net");
   const int analog = diana.soc().engine_index("analog");
   const auto wide = diana.price(net.layer(0), {8, 8, 8}, analog, 32);
   CHECK_FALSE(wide.feasible);
@@ -117,7 +117,7 @@ TEST_CASE("an engine refuses ops, conditions and precisions it does not support,
 
 TEST_CASE("a placement that forces a layer onto an engine that cannot run it is rejected", "[soc]") {
   const costmodel::SocModel model(test_soc());
-  const auto net = workloads::load_network_string(kNet, "net");
+  const auto net = workloads::load_network_string(kSocNet, "net");
   const auto a = workloads::PrecisionAssignment::uniform(net, {8, 8});
   const Placement on_tiny = costmodel::uniform_placement(net, model.soc().engine_index("tiny"));
   const auto check = model.check(net, a, on_tiny);
@@ -131,7 +131,7 @@ TEST_CASE("a placement that forces a layer onto an engine that cannot run it is 
 
 TEST_CASE("placement files: default, per-layer engines, splits, and located errors", "[soc]") {
   const arch::Soc soc = test_soc();
-  const auto net = workloads::load_network_string(kNet, "net");
+  const auto net = workloads::load_network_string(kSocNet, "net");
   const auto parse = [&](const std::string& text) {
     return costmodel::parse_placement(yaml::load_string(text, "place.yaml"), net, soc);
   };
@@ -157,7 +157,7 @@ TEST_CASE("placement files: default, per-layer engines, splits, and located erro
 
 TEST_CASE("sequential cost: parts run concurrently, transfers cross the bus", "[soc]") {
   const costmodel::SocModel model(test_soc());
-  const auto net = workloads::load_network_string(kNet, "net");
+  const auto net = workloads::load_network_string(kSocNet, "net");
   const auto a = workloads::PrecisionAssignment::uniform(net, {8, 8});
   const Placement whole = costmodel::uniform_placement(net, 0);
   const auto cost = model.evaluate(net, a, whole);
@@ -188,7 +188,7 @@ TEST_CASE("sequential cost: parts run concurrently, transfers cross the bus", "[
 
 TEST_CASE("pipelined schedule: the period is the busiest engine or the bus", "[soc]") {
   const costmodel::SocModel model(test_soc());
-  const auto net = workloads::load_network_string(kNet, "net");
+  const auto net = workloads::load_network_string(kSocNet, "net");
   const auto a = workloads::PrecisionAssignment::uniform(net, {2, 2});
   Placement p = costmodel::uniform_placement(net, 0);
   p.layers[2] = {{2, 64}};
@@ -236,7 +236,7 @@ TEST_CASE("placement search on mobilenet_v2 over diana beats all-digital and all
 
 TEST_CASE("exhaustive placement search on a small network is optimal for the pipelined period", "[soc]") {
   const costmodel::SocModel model(test_soc());
-  const auto net = workloads::load_network_string(kNet, "net");
+  const auto net = workloads::load_network_string(kSocNet, "net");
   const auto a = workloads::PrecisionAssignment::uniform(net, {2, 2});
   costmodel::PlacementSearch options;
   options.schedule = Schedule::kPipelined;
@@ -306,7 +306,7 @@ dram: {bits_per_cycle: 8, pj_per_bit: 20}
   CHECK(soc.engines.front().array->array.rows == 8);
   const costmodel::SocModel model(soc);
   const costmodel::CostModel direct(*soc.engines.front().array);
-  const auto net = workloads::load_network_string(kNet, "net");
+  const auto net = workloads::load_network_string(kSocNet, "net");
   const auto m = direct.map(net.layer(2), {4, 4, 8});
   REQUIRE(m.feasible);
   const auto p = model.price(net.layer(2), {4, 4, 8}, 0, 64);

@@ -60,7 +60,7 @@ sim::CycleResult check_gemm(std::int64_t rows, std::int64_t cols, Dataflow df, G
   return r;
 }
 
-struct Case {
+struct FoldCase {
   std::int64_t rows, cols;
   GemmShape g;
 };
@@ -79,7 +79,7 @@ TEST_CASE("systolic cycle: one N×N×N fold on an N×N array takes 4N − 2 cycl
 
 TEST_CASE("systolic cycle: cycles equal compute_cycles and Y equals X·W on folded, ragged GEMMs",
           "[sim]") {
-  const std::vector<Case> cases{
+  const std::vector<FoldCase> cases{
       {1, 1, {1, 1, 1}},  {4, 4, {1, 1, 1}},   {1, 1, {3, 5, 2}},     // degenerate arrays/GEMMs
       {4, 4, {4, 4, 4}},  {8, 4, {8, 8, 4}},                          // exactly one fold
       {4, 4, {6, 20, 3}}, {4, 4, {20, 3, 6}},                         // several row folds

@@ -1,6 +1,7 @@
 // Workload YAML: shape inference, blocks, graph checks and located errors.
 #include <catch2/catch.hpp>
 
+#include "expect_error.hpp"
 #include "mixq/workloads/loader.hpp"
 
 using mixq::InputError;
@@ -9,15 +10,8 @@ using mixq::workloads::OpKind;
 
 namespace {
 
-// Runs the loader on `text` and returns the error it throws (fails the test if none).
-InputError error_of(const std::string& text) {
-  try {
-    (void)load_network_string(text, "net.yaml");
-  } catch (const InputError& e) {
-    return e;
-  }
-  FAIL("no error for:\n" << text);
-  throw;  // unreachable
+InputError workload_error(const std::string& text) {
+  return mixq::test::input_error_of([&] { return load_network_string(text, "net.yaml"); }, text);
 }
 
 const char* kTiny = R"(
@@ -62,7 +56,7 @@ TEST_CASE("output size follows the floor formula at its boundaries", "[workloads
   }
   // A kernel as large as the input fits exactly once; one larger does not fit.
   CHECK(load_network_string("layer: {op: conv, c: 1, h: 3, w: 3, k: 1, r: 3}").layer(0).p == 1);
-  const auto e = error_of("layer: {op: conv, c: 1, h: 3, w: 3, k: 1, r: 4}");
+  const auto e = workload_error("layer: {op: conv, c: 1, h: 3, w: 3, k: 1, r: 4}");
   CHECK(e.kind() == InputError::Kind::kValue);
   CHECK_THAT(e.what(), Catch::Contains("does not fit"));
 }
@@ -149,13 +143,13 @@ layers:
 
 TEST_CASE("errors name the file, the line and the key path", "[workloads][errors]") {
   SECTION("malformed YAML") {
-    const auto e = error_of("name: x\ninput: {channels: 3\nlayers: [");
+    const auto e = workload_error("name: x\ninput: {channels: 3\nlayers: [");
     CHECK(e.kind() == InputError::Kind::kSyntax);
     CHECK(e.where().file == "net.yaml");
     CHECK(e.where().line > 0);
   }
   SECTION("unknown key, with a suggestion") {
-    const auto e = error_of(
+    const auto e = workload_error(
         "name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {name: c, op: conv, k: 4, r: 3, strid: 2}\n");
     CHECK(e.kind() == InputError::Kind::kUnknownKey);
     CHECK(e.where().line == 4);
@@ -164,29 +158,29 @@ TEST_CASE("errors name the file, the line and the key path", "[workloads][errors
     CHECK_THAT(e.what(), Catch::StartsWith("net.yaml:4:"));
   }
   SECTION("wrong type") {
-    const auto e = error_of(
+    const auto e = workload_error(
         "name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {name: c, op: conv, k: four, r: 3}\n");
     CHECK(e.kind() == InputError::Kind::kType);
     CHECK(e.where().key_path == "layers[0].k");
   }
   SECTION("zero and negative dimensions") {
     for (const char* bad : {"0", "-3"}) {
-      const auto e = error_of(std::string("name: x\ninput: {channels: 3, height: 8, width: 8}\n"
+      const auto e = workload_error(std::string("name: x\ninput: {channels: 3, height: 8, width: 8}\n"
                                           "layers:\n  - {name: c, op: conv, k: ") + bad + ", r: 3}\n");
       CHECK(e.kind() == InputError::Kind::kValue);
       CHECK(e.where().key_path == "layers[0].k");
       CHECK(e.where().line == 4);
     }
-    const auto e = error_of("name: x\ninput: {channels: 0, height: 8, width: 8}\nlayers: [{name: c, op: fc, k: 1}]");
+    const auto e = workload_error("name: x\ninput: {channels: 0, height: 8, width: 8}\nlayers: [{name: c, op: fc, k: 1}]");
     CHECK(e.where().key_path == "input.channels");
   }
   SECTION("missing required key") {
-    const auto e = error_of("name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {name: c, op: conv, k: 4}\n");
+    const auto e = workload_error("name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {name: c, op: conv, k: 4}\n");
     CHECK(e.kind() == InputError::Kind::kMissingKey);
     CHECK(e.where().key_path == "layers[0].r");
   }
   SECTION("a cycle") {
-    const auto e = error_of(R"(name: x
+    const auto e = workload_error(R"(name: x
 input: {channels: 3, height: 8, width: 8}
 layers:
   - {name: a, op: conv, input: b, k: 3, r: 1}
@@ -197,13 +191,13 @@ layers:
     CHECK(e.where().line >= 4);
   }
   SECTION("a dangling reference") {
-    const auto e = error_of("name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {name: a, op: conv, input: nowhere, k: 3, r: 1}\n");
+    const auto e = workload_error("name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {name: a, op: conv, input: nowhere, k: 3, r: 1}\n");
     CHECK(e.kind() == InputError::Kind::kGraph);
     CHECK(e.where().key_path == "layers[0].input");
     CHECK_THAT(e.what(), Catch::Contains("nowhere"));
   }
   SECTION("a tensor that nobody reads") {
-    const auto e = error_of(R"(name: x
+    const auto e = workload_error(R"(name: x
 input: {channels: 3, height: 8, width: 8}
 layers:
   - {name: a, op: conv, k: 3, r: 1}
@@ -214,7 +208,7 @@ layers:
     CHECK(e.where().line == 4);
   }
   SECTION("shape mismatch at an add") {
-    const auto e = error_of(R"(name: x
+    const auto e = workload_error(R"(name: x
 input: {channels: 3, height: 8, width: 8}
 layers:
   - {name: a, op: conv, k: 4, r: 1}
@@ -224,11 +218,11 @@ layers:
     CHECK(e.where().line == 5);
   }
   SECTION("groups that do not divide the channels") {
-    const auto e = error_of("layer: {op: conv, c: 6, h: 4, w: 4, k: 4, r: 1, groups: 4}");
+    const auto e = workload_error("layer: {op: conv, c: 6, h: 4, w: 4, k: 4, r: 1, groups: 4}");
     CHECK(e.kind() == InputError::Kind::kValue);
   }
   SECTION("bad expression and missing block argument") {
-    auto e = error_of(R"(name: x
+    auto e = workload_error(R"(name: x
 input: {channels: 3, height: 8, width: 8}
 blocks:
   b: {params: {k: null}, layers: [{name: c, op: conv, k: "${k * }", r: 1}]}
@@ -237,7 +231,7 @@ layers:
 )");
     CHECK(e.where().line == 4);
     CHECK_THAT(e.what(), Catch::Contains("expression"));
-    e = error_of(R"(name: x
+    e = workload_error(R"(name: x
 input: {channels: 3, height: 8, width: 8}
 blocks:
   b: {params: {k: null}, layers: [{name: c, op: conv, k: $k, r: 1}]}
@@ -248,7 +242,7 @@ layers:
     CHECK(e.where().line == 6);
   }
   SECTION("duplicate names") {
-    const auto e = error_of("name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {name: a, op: conv, k: 3, r: 1}\n  - {name: a, op: conv, k: 3, r: 1}\n");
+    const auto e = workload_error("name: x\ninput: {channels: 3, height: 8, width: 8}\nlayers:\n  - {name: a, op: conv, k: 3, r: 1}\n  - {name: a, op: conv, k: 3, r: 1}\n");
     CHECK_THAT(e.what(), Catch::Contains("duplicate"));
     CHECK(e.where().line == 5);
   }
