@@ -39,12 +39,15 @@ std::size_t closed_batches(const std::filesystem::path& f) {
   return n;
 }
 
-SweepResult run_in(const std::filesystem::path& dir, bool resume, int threads) {
+// The whole budget (100 batches) where a kill must land mid-run; the tests that only need a
+// few batches ask for fewer (each run of the whole budget is ~20 s under ASan).
+SweepResult run_in(const std::filesystem::path& dir, bool resume, int threads, int budget = 6400) {
   RunOptions opt;
   opt.out_dir = dir;
   opt.resume = resume;
   opt.threads = threads;
-  return run_sweep(load_sweep_string(kSweep, "resume.yaml"), opt);
+  return run_sweep(
+      load_sweep_string(kSweep, "resume.yaml", {"strategy.budget=" + std::to_string(budget)}), opt);
 }
 
 void check_same(const SweepResult& a, const SweepResult& b) {
@@ -102,7 +105,7 @@ TEST_CASE("kill -9 in the middle of a sweep, then --resume: same journal and fro
 
 TEST_CASE("a torn journal tail is cut off and its batch evaluated again") {
   const auto dir = test::temp_dir("torn");
-  const auto full = run_in(dir / "a", false, 2);
+  const auto full = run_in(dir / "a", false, 2, 640);
   // Keep the header and the first two batches, then half of the third batch's lines.
   const std::string text = slurp(dir / "a" / "journal.txt");
   std::size_t pos = 0;
@@ -114,7 +117,7 @@ TEST_CASE("a torn journal tail is cut off and its batch evaluated again") {
     std::ofstream out(dir / "b" / "journal.txt", std::ios::binary);
     out << torn;
   }
-  const auto resumed = run_in(dir / "b", true, 2);
+  const auto resumed = run_in(dir / "b", true, 2, 640);
   CHECK(resumed.resumed_points == 128);
   check_same(resumed, full);
   CHECK(slurp(dir / "b" / "journal.txt") == text);
@@ -123,12 +126,12 @@ TEST_CASE("a torn journal tail is cut off and its batch evaluated again") {
 
 TEST_CASE("resuming with the journal of another sweep is refused") {
   const auto dir = test::temp_dir("other");
-  (void)run_in(dir, false, 2);
+  (void)run_in(dir, false, 2, 128);
   RunOptions opt;
   opt.out_dir = dir;
   opt.resume = true;
   auto other = kSweep;
   other.replace(other.find("seed: 5"), 7, "seed: 6");
-  CHECK_THROWS_AS(run_sweep(load_sweep_string(other, "resume.yaml"), opt), InputError);
+  CHECK_THROWS_AS(run_sweep(load_sweep_string(other, "resume.yaml", {"strategy.budget=128"}), opt), InputError);
   std::filesystem::remove_all(dir);
 }

@@ -71,41 +71,67 @@ TEST_CASE("float training: 2 epochs on 4,000 images reach 75% test accuracy", "[
   CHECK(evaluate_accuracy(r.model, test_set()) == Approx(r.test_accuracy).margin(1e-9));
 }
 
-TEST_CASE("LSQ W4A4 with first and last layers at 8 bits: assignment, bits, accuracy", "[train][loop]") {
+// One LSQ run serves three checks: Catch2 runs each section in the same process, so the run
+// (the costly part: ~10 s, ~35 s under ASan) is trained once instead of once per test.
+TEST_CASE("LSQ W4A4 with first and last layers at 8 bits", "[train][loop]") {
   const TrainResult& r = lsq_run();
-  // Measured when written: 81-82%; within a few points of the float run.
-  CHECK(r.test_accuracy >= 0.74);
-  REQUIRE(r.quantized);
-  const auto net = mixq::workloads::load_workload("fmnist_cnn");
-  PrecisionAssignment expect = PrecisionAssignment::uniform(net, {4, 4});
-  expect.set(net, 0, {8, 8});
-  expect.set(net, 5, {8, 8});
-  CHECK(r.assignment == expect);
-  // 144 + 640 weights at 8 bits, 4,608 + 100,352 at 4.
-  CHECK(r.avg_weight_bits == Approx((784.0 * 8 + 104960.0 * 4) / 105744.0));
-  CHECK(r.log.back().avg_weight_bits == Approx(r.avg_weight_bits));
-}
-
-TEST_CASE("evaluate_accuracy: the trained assignment reproduces training, fewer bits cost accuracy", "[train][eval]") {
-  const TrainResult& r = lsq_run();
-  const auto& net = *r.model.network;
-  const double same = evaluate_accuracy(r.model, r.assignment, test_set());
-  CHECK(same == Approx(r.test_accuracy).margin(0.003));
-  const double w8 = evaluate_accuracy(r.model, PrecisionAssignment::uniform(net, {8, 8}), test_set());
-  const double w2 = evaluate_accuracy(r.model, PrecisionAssignment::uniform(net, {2, 2}), test_set());
-  CHECK(w8 >= r.test_accuracy - 0.03);
-  CHECK(w2 < w8 - 0.05);
-  // Per-channel and per-weight assignments are accepted.
-  auto yaml = std::string("default: w8a8\nlayers:\n  fc1: {granularity: weight, groups: [{weights: 50176, w: 2, a: 8}, {weights: 50176, w: 6, a: 8}]}\n");
-  const auto file = temp_file("hist.yaml");
-  std::ofstream(file) << yaml;
-  const auto hist = mixq::workloads::load_assignment(file, net);
-  const double h = evaluate_accuracy(r.model, hist, test_set());
-  CHECK(h > 0.5);
-  fs::remove(file);
-  EvalOptions sub;
-  sub.subset = 200;
-  CHECK(evaluate_accuracy(r.model, r.assignment, test_set(), sub) > 0.5);
+  SECTION("assignment, bits, accuracy") {
+    // Measured when written: 81-82%; within a few points of the float run.
+    CHECK(r.test_accuracy >= 0.74);
+    REQUIRE(r.quantized);
+    const auto net = mixq::workloads::load_workload("fmnist_cnn");
+    PrecisionAssignment expect = PrecisionAssignment::uniform(net, {4, 4});
+    expect.set(net, 0, {8, 8});
+    expect.set(net, 5, {8, 8});
+    CHECK(r.assignment == expect);
+    // 144 + 640 weights at 8 bits, 4,608 + 100,352 at 4.
+    CHECK(r.avg_weight_bits == Approx((784.0 * 8 + 104960.0 * 4) / 105744.0));
+    CHECK(r.log.back().avg_weight_bits == Approx(r.avg_weight_bits));
+  }
+  SECTION("evaluate_accuracy: the trained assignment reproduces training, fewer bits cost accuracy") {
+    const auto& net = *r.model.network;
+    const double same = evaluate_accuracy(r.model, r.assignment, test_set());
+    CHECK(same == Approx(r.test_accuracy).margin(0.003));
+    const double w8 = evaluate_accuracy(r.model, PrecisionAssignment::uniform(net, {8, 8}), test_set());
+    const double w2 = evaluate_accuracy(r.model, PrecisionAssignment::uniform(net, {2, 2}), test_set());
+    CHECK(w8 >= r.test_accuracy - 0.03);
+    CHECK(w2 < w8 - 0.05);
+    // Per-channel and per-weight assignments are accepted.
+    auto yaml = std::string("default: w8a8\nlayers:\n  fc1: {granularity: weight, groups: [{weights: 50176, w: 2, a: 8}, {weights: 50176, w: 6, a: 8}]}\n");
+    const auto file = temp_file("hist.yaml");
+    std::ofstream(file) << yaml;
+    const auto hist = mixq::workloads::load_assignment(file, net);
+    const double h = evaluate_accuracy(r.model, hist, test_set());
+    CHECK(h > 0.5);
+    fs::remove(file);
+    EvalOptions sub;
+    sub.subset = 200;
+    CHECK(evaluate_accuracy(r.model, r.assignment, test_set(), sub) > 0.5);
+  }
+  SECTION("model files: save and load round trip, truncated or foreign files are errors") {
+    const auto file = temp_file("model.bin");
+    save_model(r.model, file);
+    const auto& net = *r.model.network;
+    const TrainedModel m = load_model(file, net);
+    for (std::size_t l = 0; l < net.size(); ++l) {
+      CHECK(m.layers[l].weight == r.model.layers[l].weight);
+      CHECK(m.layers[l].bias == r.model.layers[l].bias);
+      CHECK(m.layers[l].act_sample == r.model.layers[l].act_sample);
+      CHECK(m.layers[l].trained_groups == r.model.layers[l].trained_groups);
+      CHECK(m.layers[l].trained_a_step == r.model.layers[l].trained_a_step);
+    }
+    CHECK(evaluate_accuracy(m, r.assignment, test_set()) == evaluate_accuracy(r.model, r.assignment, test_set()));
+    const auto size = fs::file_size(file);
+    fs::resize_file(file, size - 100);
+    CHECK_THROWS_AS(load_model(file, net), mixq::InputError);
+    CHECK_THROWS_WITH(load_model(file, net), Catch::Contains("truncated"));
+    std::ofstream(file, std::ios::binary) << "NOTAMODELFILE";
+    CHECK_THROWS_WITH(load_model(file, net), Catch::Contains("bad magic"));
+    CHECK_THROWS_AS(load_model(temp_file("missing.bin"), net), mixq::InputError);
+    save_model(r.model, file);
+    CHECK_THROWS_WITH(load_model(file, mixq::workloads::load_workload("jet_mlp")), Catch::Contains("fmnist_cnn"));
+    fs::remove(file);
+  }
 }
 
 TEST_CASE("same seed and thread count give identical runs, another seed differs", "[train][loop]") {
@@ -120,32 +146,6 @@ TEST_CASE("same seed and thread count give identical runs, another seed differs"
   c.seed = 2;
   const auto d = train(c, tr, test_set());
   CHECK(d.model.layers[0].weight != a.model.layers[0].weight);
-}
-
-TEST_CASE("model files: save and load round trip, truncated or foreign files are errors", "[train][io]") {
-  const TrainResult& r = lsq_run();
-  const auto file = temp_file("model.bin");
-  save_model(r.model, file);
-  const auto& net = *r.model.network;
-  const TrainedModel m = load_model(file, net);
-  for (std::size_t l = 0; l < net.size(); ++l) {
-    CHECK(m.layers[l].weight == r.model.layers[l].weight);
-    CHECK(m.layers[l].bias == r.model.layers[l].bias);
-    CHECK(m.layers[l].act_sample == r.model.layers[l].act_sample);
-    CHECK(m.layers[l].trained_groups == r.model.layers[l].trained_groups);
-    CHECK(m.layers[l].trained_a_step == r.model.layers[l].trained_a_step);
-  }
-  CHECK(evaluate_accuracy(m, r.assignment, test_set()) == evaluate_accuracy(r.model, r.assignment, test_set()));
-  const auto size = fs::file_size(file);
-  fs::resize_file(file, size - 100);
-  CHECK_THROWS_AS(load_model(file, net), mixq::InputError);
-  CHECK_THROWS_WITH(load_model(file, net), Catch::Contains("truncated"));
-  std::ofstream(file, std::ios::binary) << "NOTAMODELFILE";
-  CHECK_THROWS_WITH(load_model(file, net), Catch::Contains("bad magic"));
-  CHECK_THROWS_AS(load_model(temp_file("missing.bin"), net), mixq::InputError);
-  save_model(r.model, file);
-  CHECK_THROWS_WITH(load_model(file, mixq::workloads::load_workload("jet_mlp")), Catch::Contains("fmnist_cnn"));
-  fs::remove(file);
 }
 
 TEST_CASE("divergence stops training with a message", "[train][loop]") {
