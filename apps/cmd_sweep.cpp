@@ -34,8 +34,8 @@ class SweepProgress {
     const double eta = per_s > 0 ? static_cast<double>(p.budget - p.evaluated) / per_s : -1;
     std::fprintf(stderr, "\r[%s] %lld/%lld %5.1f%%  %s  ETA %s  front %zu   ",
                  text_bar(done, 30, '#', '\0', '.').c_str(), static_cast<long long>(p.evaluated),
-                 static_cast<long long>(p.budget), 100 * done, rate(per_s).c_str(), duration_text(eta).c_str(),
-                 p.front_size);
+                 static_cast<long long>(p.budget), 100 * done, rate(per_s).c_str(),
+                 duration_text(eta).c_str(), p.front_size);
     if (last) std::fputc('\n', stderr);
     std::fflush(stderr);
   }
@@ -95,9 +95,10 @@ void print_comparison(const explorer::ComparisonResult& c, const std::filesystem
   std::printf("  %-14s %-8s %-10s %6s %8s %6s %11s %7s %9s %9s %9s\n", "label", "strategy", "precision",
               "evals", "time", "front", "hypervolume", "in-bgt", "best acc", "fraction", "finetuned");
   for (const auto& r : c.rows) {
-    std::printf("  %-14s %-8s %-10s %6lld %8s %6zu %11.4g %7lld", r.label.c_str(), r.strategy.c_str(),
-                r.granularity.c_str(), static_cast<long long>(r.evaluations), duration_text(r.seconds).c_str(),
-                r.front_size, r.hypervolume, static_cast<long long>(r.within_budget));
+    std::printf("  %-14s %-8s %-10s %6lld %8s %6zu %11.4g %7lld", r.label.c_str(),
+                r.strategy.c_str(), r.granularity.c_str(), static_cast<long long>(r.evaluations),
+                duration_text(r.seconds).c_str(), r.front_size, r.hypervolume,
+                static_cast<long long>(r.within_budget));
     if (r.best) std::printf(" %9.4f %9.3f", r.best_accuracy, r.best_fraction);
     else std::printf(" %9s %9s", "-", "-");
     if (r.finetuned_accuracy) std::printf(" %9.4f", *r.finetuned_accuracy);

@@ -26,14 +26,14 @@ class TrainProgress {
     const bool end_of_epoch = p.batch == p.batches;
     if (!tty_ && !end_of_epoch) return;
     if (!redraw_.due(end_of_epoch)) return;
-    const std::string bar =
-        text_bar(static_cast<double>(p.batch) / static_cast<double>(std::max<std::int64_t>(1, p.batches)), 24,
-                 '=', '>', ' ');
+    const std::string bar = text_bar(
+        static_cast<double>(p.batch) / static_cast<double>(std::max<std::int64_t>(1, p.batches)),
+        24, '=', '>', ' ');
     char line[256];
     std::snprintf(line, sizeof line,
                   "phase %zu/%zu %-6s epoch %d/%d [%s] %lld/%lld loss %.4f acc %.2f%% ETA %s",
-                  p.phase + 1, phases_, std::string(train::to_string(p.phase_kind)).c_str(), p.epoch,
-                  p.epochs, bar.c_str(), static_cast<long long>(p.batch),
+                  p.phase + 1, phases_, std::string(train::to_string(p.phase_kind)).c_str(),
+                  p.epoch, p.epochs, bar.c_str(), static_cast<long long>(p.batch),
                   static_cast<long long>(p.batches), p.loss, 100.0 * p.accuracy,
                   duration_text(p.eta_s).c_str());
     if (tty_) {

@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "mixq/explorer/runner.hpp"
 #include "expect_error.hpp"
+#include "mixq/explorer/runner.hpp"
 #include "mixq/explorer/sweep.hpp"
 
 namespace mixq::test {

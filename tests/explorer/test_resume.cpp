@@ -132,6 +132,7 @@ TEST_CASE("resuming with the journal of another sweep is refused") {
   opt.resume = true;
   auto other = kSweep;
   other.replace(other.find("seed: 5"), 7, "seed: 6");
-  CHECK_THROWS_AS(run_sweep(load_sweep_string(other, "resume.yaml", {"strategy.budget=128"}), opt), InputError);
+  CHECK_THROWS_AS(run_sweep(load_sweep_string(other, "resume.yaml", {"strategy.budget=128"}), opt),
+                  InputError);
   std::filesystem::remove_all(dir);
 }

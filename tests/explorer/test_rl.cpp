@@ -147,8 +147,10 @@ TEST_CASE("rl improves on its warm-up episodes on a small proxy space") {
   for (const std::string granularity : {"", "granularity: channel, channel_group: 16, "}) {
     INFO("granularity '" << granularity << "'");
     const std::string budget = granularity.empty() ? "0.7" : "0.8";
-    const auto r = test::run_text(rl_sweep(granularity,
-                                ", warmup: " + std::to_string(kWarmup) + ", lambda: 0, cost_budget: " + budget + ", batch: 32",
+    const auto r =
+        test::run_text(rl_sweep(granularity,
+                                ", warmup: " + std::to_string(kWarmup) +
+                                    ", lambda: 0, cost_budget: " + budget + ", batch: 32",
                                 kEpisodes),
                        1);
     REQUIRE(r.points.size() == static_cast<std::size_t>(kEpisodes));

@@ -143,9 +143,10 @@ TEST_CASE("acceptance: NSGA-II reaches 99 % of the exhaustive hypervolume with 5
 
 TEST_CASE("NSGA-II with a single objective finds the optimum of a small space") {
   // One objective: pagmo's crowding distance is undefined, survival is by fitness.
-  const auto r = test::run_text("workload: jet_mlp\nhardware: bitfusion\n"
-                     "precision: {w_bits: [2, 4, 8], a_bits: [2, 4, 8], first_last: none}\n"
-                     "objectives: [bops]\nstrategy: {name: nsga2, budget: 400, population: 16}\n");
+  const auto r = test::run_text(
+      "workload: jet_mlp\nhardware: bitfusion\n"
+      "precision: {w_bits: [2, 4, 8], a_bits: [2, 4, 8], first_last: none}\n"
+      "objectives: [bops]\nstrategy: {name: nsga2, budget: 400, population: 16}\n");
   REQUIRE(r.front.size() == 1);
   // The least BOPs: every layer at w2a2.
   CHECK(genome_to_string(r.points[r.front[0]].genome) == "000000000");

@@ -400,14 +400,16 @@ TEST_CASE("unknown keys and bad values name file, line and key path", "[pe]") {
   CHECK(variant.where().key_path == "pe.variant");
   CHECK_THAT(variant.message(), Catch::Contains("1d_weight"));
 
-  const auto mode = pe_error("{family: bit_serial, mode: loom, bits_per_cycle: 3, "
-                             "energy_per_unit_cycle_pj: 1}");
+  const auto mode = pe_error(
+      "{family: bit_serial, mode: loom, bits_per_cycle: 3, "
+      "energy_per_unit_cycle_pj: 1}");
   CHECK(mode.kind() == InputError::Kind::kValue);
   CHECK(mode.where().key_path == "pe.bits_per_cycle");
   CHECK_THAT(mode.message(), Catch::Contains("must divide a_bits_max 16"));
 
-  const auto min_bits = pe_error("{family: swp, variant: 2d, native_bits: 4, min_bits: 8, "
-                                 "energy_per_unit_cycle_pj: 1}");
+  const auto min_bits = pe_error(
+      "{family: swp, variant: 2d, native_bits: 4, min_bits: 8, "
+      "energy_per_unit_cycle_pj: 1}");
   CHECK(min_bits.where().key_path == "pe.min_bits");
 
   const auto not_map = pe_error("bit_fusion");
