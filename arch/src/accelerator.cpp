@@ -173,10 +173,11 @@ ArraySpec parse_array(const yaml::Node& node, const std::optional<TechTable>& te
   return a;
 }
 
-std::int64_t parse_size_bits(const yaml::Node& buffer) {
+std::int64_t parse_size_bits(const yaml::Node& buffer, SourceLocation& at) {
   // 2^50 bits (128 TiB) keeps every product of sizes and counts far from int64 overflow.
   constexpr std::int64_t kMaxBits = std::int64_t{1} << 50;
   const yaml::Node node = one_of(buffer, {"size_kib", "size_mib", "size_bits"});
+  at = node.where();
   const std::string key = node.path().substr(node.path().rfind('.') + 1);
   if (key == "size_kib") return node.as_int(1, kMaxBits >> 13) << 13;
   if (key == "size_mib") return node.as_int(1, kMaxBits >> 23) << 23;
@@ -214,7 +215,7 @@ BufferSpec parse_buffer(const yaml::Node& node, const std::optional<TechTable>& 
     if (b.holds[index]) item.fail(Kind::kValue, "'" + op + "' is listed twice");
     b.holds[index] = true;
   }
-  b.size_bits = parse_size_bits(node);
+  b.size_bits = parse_size_bits(node, b.size_at);
   b.word_bits = node.get_int("word_bits", 1, 1 << 16, 64);
   b.read_bits_per_cycle = positive(node.at("read_bits_per_cycle"));
   b.write_bits_per_cycle = positive(node.at("write_bits_per_cycle"));
@@ -333,7 +334,9 @@ Accelerator parse_accelerator(const yaml::Node& root) {
 
 Accelerator load_accelerator(const std::filesystem::path& file,
                              const std::vector<std::string>& overrides) {
-  return parse_with_overrides(file, overrides, parse_accelerator);
+  Accelerator acc = parse_with_overrides(file, overrides, parse_accelerator);
+  detail::name_size_overrides(acc, acc.file, overrides);
+  return acc;
 }
 
 Accelerator load_arch(const std::string& name_or_file, const std::vector<std::string>& overrides) {

@@ -99,4 +99,17 @@ void rethrow_with_override(const InputError& e, const std::string& file,
   }
 }
 
+void name_size_overrides(Accelerator& acc, const std::string& file,
+                         const std::vector<std::string>& overrides) {
+  for (auto& buffer : acc.buffers) {
+    SourceLocation& at = buffer.size_at;
+    if (at.file != file) continue;
+    if (const std::string* o = override_at(at.key_path, overrides)) {
+      at.file = "--set " + *o;
+      at.line = 0;
+      at.column = 0;
+    }
+  }
+}
+
 }  // namespace mixq::arch::detail

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mixq/arch/accelerator.hpp"
 #include "mixq/common/yaml.hpp"
 
 namespace mixq::arch::detail {
@@ -26,6 +27,11 @@ namespace mixq::arch::detail {
 // come from an override; the caller then rethrows it.
 void rethrow_with_override(const InputError& e, const std::string& file,
                            const std::vector<std::string>& overrides);
+
+// After a load with overrides: the buffer sizes of `acc` (parsed from `file`) that an override
+// set name the override, not the line 1 that yaml-cpp gives the override's own text.
+void name_size_overrides(Accelerator& acc, const std::string& file,
+                         const std::vector<std::string>& overrides);
 
 // Loads `file`, applies `key.path=value` overrides to the parsed document before `parse`
 // validates it (so overrides are checked like the file), and names the override in errors.

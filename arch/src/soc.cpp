@@ -262,7 +262,11 @@ Soc parse_soc(const yaml::Node& root) {
 }
 
 Soc load_soc_file(const std::filesystem::path& file, const std::vector<std::string>& overrides) {
-  return parse_with_overrides(file, overrides, parse_soc);
+  Soc soc = parse_with_overrides(file, overrides, parse_soc);
+  for (auto& engine : soc.engines) {
+    if (engine.array) detail::name_size_overrides(*engine.array, soc.file, overrides);
+  }
+  return soc;
 }
 
 Soc load_soc(const std::string& name_or_file, const std::vector<std::string>& overrides) {

@@ -544,6 +544,8 @@ bool tiles_fit(const Mapping& m, const arch::Accelerator& acc, std::string* reas
       if (reason != nullptr) {
         *reason = "tiles need " + std::to_string(need) + " bits in buffer '" + buf.name +
                   "' of " + std::to_string(buf.size_bits) + " bits";
+        if (!buf.size_at.key_path.empty())
+          *reason += " (size from " + buf.size_at.to_string() + ")";
       }
       return false;
     }

@@ -10,6 +10,8 @@
 #include "mixq/arch/accelerator.hpp"
 #include "mixq/arch/pe_model.hpp"
 #include "mixq/common/paths.hpp"
+#include "mixq/costmodel/network_cost.hpp"
+#include "mixq/workloads/loader.hpp"
 
 using namespace mixq;
 
@@ -195,6 +197,26 @@ TEST_CASE("overrides given with --set change values and are validated like the f
   CHECK_THROWS_WITH(arch::load_arch("systolic", {"array.rows"}), Catch::Contains("key.path=value"));
   CHECK_THROWS_WITH(arch::load_arch("systolic", {"name.x=1"}), Catch::Contains("not a map"));
   CHECK_THROWS_AS(arch::load_arch("systolic", {"frequency_mhz=0"}), InputError);
+}
+
+TEST_CASE("a buffer remembers where its size was set, from the file or from --set", "[arch]") {
+  // Read from configs/arch/systolic.yaml, line 17: `- {name: sram, ..., size_kib: 512, ...}`.
+  const auto acc = arch::load_arch("systolic");
+  const SourceLocation& at = acc.buffers[0].size_at;
+  CHECK(at.file.ends_with("systolic.yaml"));
+  CHECK(at.line == 17);
+  CHECK(at.column > 1);
+  CHECK(at.key_path == "buffers[0].size_kib");
+  // Overrides of other keys leave it in the file.
+  CHECK(arch::load_arch("systolic", {"array.rows=8"}).buffers[0].size_at.line == 17);
+  const std::string list =
+      "buffers=[{name: s, holds: [weights, inputs, outputs], size_bits: 64, "
+      "read_bits_per_cycle: 64, write_bits_per_cycle: 64, read_pj_per_bit: 1, "
+      "write_pj_per_bit: 1}]";
+  const auto small = arch::load_arch("systolic", {list});
+  CHECK(small.buffers[0].size_at.file == "--set " + list);
+  CHECK(small.buffers[0].size_at.line == 0);
+  CHECK(small.buffers[0].size_at.key_path == "buffers[0].size_bits");
 }
 
 TEST_CASE("an error in an overridden value names the override, not a line of the file", "[arch]") {
@@ -472,7 +494,8 @@ std::map<std::string, std::string> corpus_header(const std::filesystem::path& fi
 
 }  // namespace
 
-// The same corpus the CLI test runs through `mixq arch show`, checked here at the library.
+// The same corpus the CLI test runs through `mixq eval`, checked here at the library. A file
+// with a `workload` header loads: its error comes when that network is priced on it.
 TEST_CASE("the invalid arch corpus fails with the stated message, line and key path",
           "[arch][corpus]") {
   const std::filesystem::path root = std::filesystem::path(MIXQ_TEST_DATA_DIR) / "invalid/arch";
@@ -485,6 +508,20 @@ TEST_CASE("the invalid arch corpus fails with the stated message, line and key p
     REQUIRE(header.count("at") == 1);
     const std::string at = header.at("at");
     const auto space = at.find(' ');
+    ++cases;
+    if (header.count("workload") == 1) {
+      const auto net = workloads::load_workload(header.at("workload"));
+      const costmodel::CostModel model(arch::load_accelerator(entry.path()));
+      const auto check = model.check(net, workloads::PrecisionAssignment::uniform(net, {8, 8}));
+      CHECK_FALSE(check.ok);
+      CHECK_THAT(check.reason, Catch::Contains(header.at("expect")));
+      CHECK_THAT(check.reason,
+                 Catch::Contains(entry.path().string() + ":" + at.substr(0, space) + ":"));
+      if (space != std::string::npos) {
+        CHECK_THAT(check.reason, Catch::Contains("key '" + at.substr(space + 1) + "'"));
+      }
+      continue;
+    }
     try {
       (void)arch::load_accelerator(entry.path());
       FAIL("no error");
@@ -495,7 +532,6 @@ TEST_CASE("the invalid arch corpus fails with the stated message, line and key p
       CHECK(std::to_string(e.where().line) == at.substr(0, space));
       if (space != std::string::npos) CHECK(e.where().key_path == at.substr(space + 1));
     }
-    ++cases;
   }
   CHECK(cases >= 8);
 }

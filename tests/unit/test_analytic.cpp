@@ -180,6 +180,10 @@ TEST_CASE("the mapper reports infeasible mappings with a reason", "[costmodel]")
   auto r = costmodel::map_layer(l, acc, {8, 8, 8}, unit_rate());
   CHECK_FALSE(r.feasible);
   CHECK_THAT(r.reason, Catch::Contains("fits the buffers"));
+  // Pricing happens long after loading: the reason names where the size was set, when known.
+  acc.buffers[0].size_at = SourceLocation{"hw.yaml", 12, 5, "buffers[0].size_bits"};
+  r = costmodel::map_layer(l, acc, {8, 8, 8}, unit_rate());
+  CHECK_THAT(r.reason, Catch::EndsWith("(size from hw.yaml:12:5: key 'buffers[0].size_bits')"));
   PeRate unsupported;
   unsupported.reason = "3-bit weights are not supported";
   r = costmodel::map_layer(l, array(4, 4, arch::Dataflow::kWeightStationary), {3, 8, 8}, unsupported);

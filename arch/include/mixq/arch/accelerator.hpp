@@ -53,6 +53,10 @@ struct BufferSpec {
   double write_energy_pj_per_bit = 0;
   bool double_buffered = true;  // half the capacity is filled while the other half is used
   std::string source;
+  // Where size_bits was set (file, line, key; `--set ...` when an override set it; empty when
+  // built in code): a layer that cannot be tiled is found only when a network is priced, long
+  // after loading, and the error still has to point at the size to change.
+  SourceLocation size_at;
 };
 
 struct DramSpec {
