@@ -49,13 +49,13 @@ std::string duration_text(double s) {
   return buf;
 }
 
-std::string text_bar(double fraction, int width, char done, char head, char todo) {
+std::string text_bar(double fraction, int width, char done, char head, char rest) {
   // Clamped before the cast: a double beyond int's range converts with undefined behaviour.
   const double f = std::isfinite(fraction) ? std::clamp(fraction, 0.0, 1.0) : 0.0;
   const int filled = std::min(width, static_cast<int>(f * width));
   std::string bar(static_cast<std::size_t>(filled), done);
   if (filled < width && head != '\0') bar += head;
-  bar.resize(static_cast<std::size_t>(width), todo);
+  bar.resize(static_cast<std::size_t>(width), rest);
   return bar;
 }
 

@@ -24,8 +24,8 @@ std::string energy(double pj);
 // (negative or not finite, e.g. an ETA before the first rate is known).
 std::string duration_text(double s);
 // A progress bar `width` characters wide for a fraction in [0, 1]: `done` characters, then
-// `head` at the tip while unfinished (none when head is '\0'), then `todo` characters.
-std::string text_bar(double fraction, int width, char done, char head, char todo);
+// `head` at the tip while unfinished (none when head is '\0'), then `rest` characters.
+std::string text_bar(double fraction, int width, char done, char head, char rest);
 
 // Progress lines redraw at most ten times a second: more only costs terminal time.
 class Redraw {
